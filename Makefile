@@ -1,0 +1,47 @@
+# CaseDesk: `make demo` shows the product on the sample inbox; `make test` runs every check.
+# Both bootstrap what they need into .venv from a fresh clone.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+DEMO_DIR ?= .demo-data
+
+.PHONY: help install demo demo-clean test lint typecheck pytest bench clean
+
+help:
+	@echo "make demo   - triage samples/inbox into $(DEMO_DIR) and show the result (run twice: idempotent)"
+	@echo "make test   - ruff, mypy (strict on the core) and pytest"
+	@echo "make bench  - generate 10,000 messages, triage them, print rates"
+	@echo "make demo-clean / make clean"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/casedesk --data-dir $(DEMO_DIR) demo samples/inbox
+
+demo-clean:
+	rm -rf $(DEMO_DIR)
+
+lint: install
+	$(BIN)/ruff check src tests functions
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/casedesk bench --messages $${BENCH_MESSAGES:-10000}
+
+clean: demo-clean
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

@@ -1,0 +1,387 @@
+"""CaseRepository on SQLite: the embedded system of record."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+from casedesk.adapters.embedded.sqlite_db import Database
+from casedesk.core.audit import GENESIS, Detail, entry_hash
+from casedesk.core.models import (
+    AuditEntry,
+    Campaign,
+    Case,
+    CaseQuery,
+    CaseStatus,
+    Category,
+    Classification,
+    Constituent,
+    NewCase,
+    ParsedMessage,
+    QuarantineItem,
+    StoredMessage,
+    Topic,
+)
+from casedesk.errors import NotFoundError
+
+_CASE_SELECT = """
+SELECT c.*, p.email AS constituent_email, p.name AS constituent_name, p.postcode AS postcode,
+       (SELECT COUNT(*) FROM messages m WHERE m.case_ref = c.ref) AS message_count
+FROM cases c JOIN constituents p ON p.id = c.constituent_id
+"""
+
+
+def _ts(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _dt(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _case(row: sqlite3.Row) -> Case:
+    return Case(
+        ref=row["ref"],
+        constituent_email=row["constituent_email"],
+        constituent_name=row["constituent_name"],
+        subject=row["subject"],
+        category=Category(row["category"]),
+        topic=Topic(row["topic"]),
+        is_urgent=bool(row["is_urgent"]),
+        status=CaseStatus(row["status"]),
+        assignee=row["assignee"],
+        campaign_id=row["campaign_id"],
+        summary=row["summary"],
+        created_at=_dt(row["created_at"]),
+        updated_at=_dt(row["updated_at"]),
+        message_count=row["message_count"],
+        postcode=row["postcode"],
+    )
+
+
+def _campaign(r: sqlite3.Row) -> Campaign:
+    return Campaign(
+        id=r["id"],
+        name=r["name"],
+        size=r["size"],
+        first_seen=_dt(r["first_seen"]),
+        last_seen=_dt(r["last_seen"]),
+        is_campaign=bool(r["is_campaign"]),
+        canonical_subject=r["canonical_subject"],
+    )
+
+
+def _stored(row: sqlite3.Row) -> StoredMessage:
+    return StoredMessage(
+        case_ref=row["case_ref"],
+        message_id=row["message_id"],
+        sha256=row["sha256"],
+        from_addr=row["from_addr"],
+        subject=row["subject"],
+        sent_at=_dt(row["sent_at"]) if row["sent_at"] else None,
+        received_at=_dt(row["received_at"]),
+        classification=Classification(
+            category=Category(row["category"]),
+            topic=Topic(row["topic"]),
+            is_urgent=bool(row["is_urgent"]),
+            confidence=row["confidence"],
+            reasons=tuple(json.loads(row["reasons"])),
+            classifier=row["classifier"],
+        ),
+        filed_path=row["filed_path"],
+        new_text=row["new_text"],
+    )
+
+
+class SqliteCaseRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.conn = db.conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.db.transaction():
+            yield
+
+    # --- messages and threading ------------------------------------------------------------
+
+    def find_message(self, message_id: str, sha256: str) -> StoredMessage | None:
+        row = self.conn.execute(
+            "SELECT * FROM messages WHERE message_id = ? OR sha256 = ? LIMIT 1",
+            (message_id, sha256),
+        ).fetchone()
+        return _stored(row) if row else None
+
+    def case_for_thread(self, message_ids: Sequence[str]) -> str | None:
+        for message_id in message_ids:
+            row = self.conn.execute(
+                "SELECT case_ref FROM messages WHERE message_id = ?", (message_id,)
+            ).fetchone()
+            if row:
+                return str(row["case_ref"])
+        return None
+
+    def recent_case_for_subject(
+        self, sender: str, normalised_subject: str, since: datetime
+    ) -> str | None:
+        row = self.conn.execute(
+            """SELECT c.ref FROM cases c JOIN constituents p ON p.id = c.constituent_id
+               WHERE p.email = ? AND c.normalised_subject = ? AND c.updated_at >= ?
+                 AND c.status != 'closed'
+               ORDER BY c.updated_at DESC LIMIT 1""",
+            (sender, normalised_subject, _ts(since)),
+        ).fetchone()
+        return str(row["ref"]) if row else None
+
+    def add_message(
+        self,
+        case_ref: str,
+        message: ParsedMessage,
+        classification: Classification,
+        received_at: datetime,
+        filed_path: str,
+    ) -> None:
+        self.conn.execute(
+            """INSERT INTO messages (message_id, sha256, case_ref, from_addr, subject, sent_at,
+                 received_at, category, topic, is_urgent, confidence, classifier, reasons,
+                 new_text, filed_path)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                message.message_id,
+                message.sha256,
+                case_ref,
+                message.from_addr,
+                message.subject,
+                _ts(message.sent_at) if message.sent_at else None,
+                _ts(received_at),
+                classification.category.value,
+                classification.topic.value,
+                int(classification.is_urgent),
+                classification.confidence,
+                classification.classifier,
+                json.dumps(list(classification.reasons)),
+                message.new_text,
+                filed_path,
+            ),
+        )
+
+    def case_messages(self, case_ref: str) -> list[StoredMessage]:
+        rows = self.conn.execute(
+            "SELECT * FROM messages WHERE case_ref = ? ORDER BY COALESCE(sent_at, received_at), id",
+            (case_ref,),
+        ).fetchall()
+        return [_stored(r) for r in rows]
+
+    def cases_for_messages(self, message_ids: Iterable[str]) -> list[str]:
+        ids = list(message_ids)
+        refs: list[str] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT DISTINCT case_ref FROM messages WHERE message_id IN ({marks})", chunk
+            ).fetchall()
+            refs.extend(str(r["case_ref"]) for r in rows)
+        return sorted(set(refs))
+
+    # --- constituents and cases ------------------------------------------------------------
+
+    def upsert_constituent(
+        self, email: str, name: str, postcode: str | None, now: datetime
+    ) -> Constituent:
+        self.conn.execute(
+            """INSERT INTO constituents (email, name, postcode, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT(email) DO UPDATE SET
+                 name = CASE WHEN excluded.name != '' THEN excluded.name ELSE name END,
+                 postcode = COALESCE(excluded.postcode, postcode),
+                 updated_at = excluded.updated_at""",
+            (email, name, postcode, _ts(now), _ts(now)),
+        )
+        row = self.conn.execute("SELECT * FROM constituents WHERE email = ?", (email,)).fetchone()
+        return Constituent(row["id"], row["email"], row["name"], row["postcode"])
+
+    def create_case(self, new: NewCase) -> str:
+        year = new.opened_at.year
+        self.conn.execute(
+            """INSERT INTO case_sequences (year, last) VALUES (?, 1)
+               ON CONFLICT(year) DO UPDATE SET last = last + 1""",
+            (year,),
+        )
+        seq = self.conn.execute(
+            "SELECT last FROM case_sequences WHERE year = ?", (year,)
+        ).fetchone()[0]
+        ref = f"CD-{year}-{seq:06d}"
+        c = new.classification
+        self.conn.execute(
+            """INSERT INTO cases (ref, constituent_id, subject, normalised_subject, category, topic,
+                 is_urgent, confidence, status, assignee, campaign_id, summary, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?)""",
+            (
+                ref,
+                new.constituent_id,
+                new.subject,
+                new.normalised_subject,
+                c.category.value,
+                c.topic.value,
+                int(c.is_urgent),
+                c.confidence,
+                new.assignee,
+                new.campaign_id,
+                new.summary,
+                _ts(new.opened_at),
+                _ts(new.opened_at),
+            ),
+        )
+        return ref
+
+    def touch_case(self, case_ref: str, at: datetime) -> None:
+        self.conn.execute(
+            "UPDATE cases SET updated_at = MAX(updated_at, ?) WHERE ref = ?", (_ts(at), case_ref)
+        )
+
+    def recategorise(self, case_ref: str, category: Category, campaign_id: str | None) -> None:
+        self.conn.execute(
+            "UPDATE cases SET category = ?, campaign_id = ? WHERE ref = ?",
+            (category.value, campaign_id, case_ref),
+        )
+
+    def get_case(self, case_ref: str) -> Case:
+        row = self.conn.execute(_CASE_SELECT + " WHERE c.ref = ?", (case_ref.upper(),)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no case {case_ref!r}; `casedesk queue` lists the cases there are")
+        return _case(row)
+
+    def cases_of_constituent(self, email: str) -> list[Case]:
+        rows = self.conn.execute(
+            _CASE_SELECT + " WHERE p.email = ? ORDER BY c.created_at", (email.lower(),)
+        ).fetchall()
+        return [_case(r) for r in rows]
+
+    def query_cases(self, query: CaseQuery) -> list[Case]:
+        where, args = [], []
+        if query.text:
+            where.append(
+                "c.ref IN (SELECT m.case_ref FROM messages m WHERE m.id IN "
+                "(SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))"
+            )
+            args.append(_fts_query(query.text))
+        if query.postcode:
+            where.append("REPLACE(UPPER(p.postcode), ' ', '') LIKE ?")
+            args.append(query.postcode.replace(" ", "").upper() + "%")
+        if query.category:
+            where.append("c.category = ?")
+            args.append(query.category.value)
+        if query.status:
+            where.append("c.status = ?")
+            args.append(query.status.value)
+        if query.assignee:
+            where.append("c.assignee = ?")
+            args.append(query.assignee)
+        if query.open_only:
+            where.append("c.status != 'closed'")
+        sql = _CASE_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+        # Urgent first, then oldest first: the order a queue should be worked in.
+        sql += " ORDER BY c.is_urgent DESC, c.created_at, c.ref LIMIT ?"
+        rows = self.conn.execute(sql, [*args, query.limit]).fetchall()
+        return [_case(r) for r in rows]
+
+    # --- campaigns -------------------------------------------------------------------------
+
+    def upsert_campaign(self, campaign: Campaign) -> None:
+        self.conn.execute(
+            """INSERT INTO campaigns (id, name, size, first_seen, last_seen, is_campaign,
+                 canonical_subject) VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(id) DO UPDATE SET size = excluded.size, last_seen = excluded.last_seen,
+                 is_campaign = excluded.is_campaign""",
+            (
+                campaign.id,
+                campaign.name,
+                campaign.size,
+                _ts(campaign.first_seen),
+                _ts(campaign.last_seen),
+                int(campaign.is_campaign),
+                campaign.canonical_subject,
+            ),
+        )
+
+    def get_campaign(self, campaign_id: str) -> Campaign | None:
+        row = self.conn.execute("SELECT * FROM campaigns WHERE id = ?", (campaign_id,)).fetchone()
+        return _campaign(row) if row else None
+
+    def campaigns(self) -> list[Campaign]:
+        rows = self.conn.execute("SELECT * FROM campaigns ORDER BY first_seen").fetchall()
+        return [_campaign(r) for r in rows]
+
+    # --- quarantine and audit --------------------------------------------------------------
+
+    def record_quarantine(self, item: QuarantineItem) -> bool:
+        cursor = self.conn.execute(
+            """INSERT OR IGNORE INTO quarantine (sha256, source, reason, quarantined_at, stored_path)
+               VALUES (?, ?, ?, ?, ?)""",
+            (item.sha256, item.source, item.reason, _ts(item.quarantined_at), item.stored_path),
+        )
+        return cursor.rowcount == 1
+
+    def quarantined(self) -> list[QuarantineItem]:
+        rows = self.conn.execute("SELECT * FROM quarantine ORDER BY quarantined_at").fetchall()
+        return [
+            QuarantineItem(
+                r["sha256"], r["source"], r["reason"], _dt(r["quarantined_at"]), r["stored_path"]
+            )
+            for r in rows
+        ]
+
+    def append_audit(
+        self, at: datetime, actor: str, action: str, object_ref: str, detail: Detail
+    ) -> AuditEntry:
+        with self.db.transaction():
+            last = self.conn.execute(
+                "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            seq, prev = (last["seq"] + 1, last["hash"]) if last else (1, GENESIS)
+            digest = entry_hash(prev, seq, at, actor, action, object_ref, detail)
+            self.conn.execute(
+                """INSERT INTO audit (seq, at, actor, action, object_ref, detail, prev_hash, hash)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    seq,
+                    _ts(at),
+                    actor,
+                    action,
+                    object_ref,
+                    json.dumps(detail, sort_keys=True),
+                    prev,
+                    digest,
+                ),
+            )
+        return AuditEntry(seq, at, actor, action, object_ref, detail, prev, digest)
+
+    def audit_entries(self, object_ref: str | None = None) -> list[AuditEntry]:
+        sql, args = "SELECT * FROM audit", []
+        if object_ref:
+            sql += " WHERE object_ref = ?"
+            args.append(object_ref)
+        rows = self.conn.execute(sql + " ORDER BY seq", args).fetchall()
+        return [
+            AuditEntry(
+                r["seq"],
+                _dt(r["at"]),
+                r["actor"],
+                r["action"],
+                r["object_ref"],
+                json.loads(r["detail"]),
+                r["prev_hash"],
+                r["hash"],
+            )
+            for r in rows
+        ]
+
+
+def _fts_query(text: str) -> str:
+    """Every word must appear; each is quoted so user text is never FTS syntax."""
+    words = [w for w in "".join(ch if ch.isalnum() else " " for ch in text).split() if w]
+    return " ".join(f'"{w}"' for w in words) or '""'

@@ -1,0 +1,62 @@
+"""The one place that picks adapters: build an App from validated settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from casedesk.core.triage import Triage, TriagePolicy
+from casedesk.errors import SettingsError
+from casedesk.ports import CaseFiles, CaseRepository, Classifier, Clock, OpsState
+from casedesk.settings import Settings
+
+
+@dataclass
+class App:
+    settings: Settings
+    repo: CaseRepository
+    files: CaseFiles
+    ops: OpsState
+    classifier: Classifier
+    triage: Triage
+    close_store: object  # callable releasing the store; typed loosely to keep ports tidy
+
+    def close(self) -> None:
+        if callable(self.close_store):
+            self.close_store()
+
+
+def build_app(settings: Settings, clock: Clock | None = None) -> App:
+    if settings.adapters != "embedded":
+        raise SettingsError(
+            "CASEDESK_ADAPTERS=m365 is not available in this build yet; use 'embedded' "
+            "(the Microsoft 365 adapters arrive with the Graph intake work)"
+        )
+    # Embedded imports stay here so the M365 set never loads SQLite code and vice versa.
+    from casedesk.adapters.embedded.clock import SystemClock
+    from casedesk.adapters.embedded.jinja_drafter import JinjaDrafter
+    from casedesk.adapters.embedded.keyword_classifier import KeywordClassifier
+    from casedesk.adapters.embedded.local_files import LocalCaseFiles
+    from casedesk.adapters.embedded.sqlite_cases import SqliteCaseRepository
+    from casedesk.adapters.embedded.sqlite_db import Database
+    from casedesk.adapters.embedded.sqlite_ops import SqliteOpsState
+
+    clock = clock or SystemClock()
+    db = Database(settings.data_dir / "casedesk.sqlite3")
+    repo = SqliteCaseRepository(db)
+    files = LocalCaseFiles(settings.data_dir)
+    ops = SqliteOpsState(db)
+    classifier = KeywordClassifier()
+    drafter = JinjaDrafter(
+        settings.office_name, settings.mp_name, settings.constituency, clock, settings.templates_dir
+    )
+    policy = TriagePolicy(
+        office_address=settings.office_address,
+        office_name=settings.office_name,
+        safety_lead=settings.safety_lead,
+        campaign_min_size=settings.campaign_min_size,
+        campaign_threshold=settings.campaign_threshold,
+        thread_window=timedelta(days=settings.thread_window_days),
+    )
+    triage = Triage(repo, files, classifier, drafter, ops, clock, policy)
+    return App(settings, repo, files, ops, classifier, triage, db.close)

@@ -1,0 +1,237 @@
+"""Plain data the core passes around. No I/O, no SDK types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    CASEWORK = "casework"
+    CAMPAIGN = "campaign"
+    POLICY = "policy"
+    INVITATION = "invitation"
+    PRESS = "press"
+    ABUSE = "abuse"
+    SPAM = "spam"
+    OTHER = "other"
+
+
+class Topic(StrEnum):
+    HOUSING = "housing"
+    BENEFITS = "benefits"
+    IMMIGRATION = "immigration"
+    HEALTH = "health"
+    SOCIAL_CARE = "social_care"
+    EDUCATION = "education"
+    POLICE_CRIME = "police_crime"
+    TRANSPORT = "transport"
+    ENVIRONMENT_PLANNING = "environment_planning"
+    COUNCIL_SERVICES = "council_services"
+    TAX = "tax"
+    EMPLOYMENT = "employment"
+    CONSUMER_UTILITIES = "consumer_utilities"
+    INTERNATIONAL = "international"
+    ANIMAL_WELFARE = "animal_welfare"
+    OTHER = "other"
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    AWAITING_CONSTITUENT = "awaiting_constituent"
+    AWAITING_AGENCY = "awaiting_agency"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """Bytes as they arrived, with where they came from (a path, a Graph id)."""
+
+    source: str
+    data: bytes
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str  # already a safe basename, never a path
+    content_type: str
+    data: bytes
+    is_inline: bool = False
+    content_id: str | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    """An email reduced to what triage needs; `raw` keeps the original bytes for filing."""
+
+    raw: bytes
+    sha256: str
+    message_id: str  # "<...>"; synthetic from the hash when the header is missing
+    has_message_id_header: bool
+    from_addr: str  # lower-case address
+    from_name: str
+    to: tuple[str, ...]
+    subject: str
+    sent_at: datetime | None  # UTC
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    text: str  # clean text of the whole body, quoted history included (what is filed)
+    new_text: str  # the part the sender wrote this time (what is classified)
+    is_html_only: bool
+    attachments: tuple[Attachment, ...]
+    defects: tuple[str, ...] = ()
+
+    @property
+    def thread_ids(self) -> tuple[str, ...]:
+        """Message-IDs this message replies to, nearest first."""
+        ids = [self.in_reply_to] if self.in_reply_to else []
+        ids.extend(reversed(self.references))
+        seen: dict[str, None] = {}
+        for i in ids:
+            seen.setdefault(i, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Classification:
+    category: Category
+    topic: Topic
+    is_urgent: bool
+    confidence: float
+    reasons: tuple[str, ...]
+    classifier: str
+
+
+@dataclass(frozen=True)
+class Constituent:
+    id: int
+    email: str
+    name: str
+    postcode: str | None
+
+
+@dataclass(frozen=True)
+class Case:
+    ref: str
+    constituent_email: str
+    constituent_name: str
+    subject: str
+    category: Category
+    topic: Topic
+    is_urgent: bool
+    status: CaseStatus
+    assignee: str | None
+    campaign_id: str | None
+    summary: str
+    created_at: datetime
+    updated_at: datetime
+    message_count: int = 0
+    postcode: str | None = None
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What the pipeline asks the repository to open; the repository assigns the ref."""
+
+    constituent_id: int
+    subject: str
+    normalised_subject: str
+    classification: Classification
+    assignee: str | None
+    campaign_id: str | None
+    summary: str
+    opened_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    case_ref: str
+    message_id: str
+    sha256: str
+    from_addr: str
+    subject: str
+    sent_at: datetime | None
+    received_at: datetime
+    classification: Classification
+    filed_path: str
+    new_text: str
+
+
+@dataclass(frozen=True)
+class QuarantineItem:
+    sha256: str
+    source: str
+    reason: str
+    quarantined_at: datetime
+    stored_path: str
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    name: str
+    size: int
+    first_seen: datetime
+    last_seen: datetime
+    is_campaign: bool
+    canonical_subject: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    subject: str
+    body: str
+    template: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    object_ref: str
+    detail: dict[str, str | int | float | bool | None]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """Filters for queue and search; None means 'any'."""
+
+    text: str | None = None
+    postcode: str | None = None
+    category: Category | None = None
+    status: CaseStatus | None = None
+    assignee: str | None = None
+    open_only: bool = False
+    limit: int = 200
+
+
+@dataclass
+class RunReport:
+    """Counting law: seen == filed_new + filed_existing + duplicates + quarantined."""
+
+    seen: int = 0
+    filed_new: int = 0
+    filed_existing: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    by_category: dict[str, int] = field(default_factory=dict)
+    campaigns_announced: list[str] = field(default_factory=list)
+
+    @property
+    def filed(self) -> int:
+        return self.filed_new + self.filed_existing
+
+    @property
+    def balances(self) -> bool:
+        return self.seen == self.filed + self.duplicates + self.quarantined

@@ -1,0 +1,304 @@
+"""The triage pipeline: parse -> dedupe -> thread -> constituent -> classify -> campaign ->
+route -> file -> draft -> audit, for one message at a time, idempotently."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import numpy as np
+
+from casedesk.core import campaigns
+from casedesk.core.draft_mail import draft_eml
+from casedesk.core.mime import parse_message
+from casedesk.core.models import (
+    Campaign,
+    Category,
+    Classification,
+    NewCase,
+    ParsedMessage,
+    QuarantineItem,
+    RawMessage,
+    RunReport,
+)
+from casedesk.core.postcode import find_postcode
+from casedesk.core.routing import route
+from casedesk.core.subjects import is_reply_subject, normalise_subject
+from casedesk.core.summary import summarise
+from casedesk.errors import MalformedMessageError
+from casedesk.ports import CaseFiles, CaseRepository, Classifier, Clock, Drafter, OpsState
+
+ACTOR = "casedesk-triage"
+# Categories a campaign cluster must not swallow: they are routed on their own merits.
+_NOT_CAMPAIGN = frozenset({Category.ABUSE, Category.SPAM})
+
+
+class Outcome(StrEnum):
+    FILED_NEW = "filed_new"
+    FILED_EXISTING = "filed_existing"
+    DUPLICATE = "duplicate"
+    QUARANTINED = "quarantined"
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    outcome: Outcome
+    source: str
+    case_ref: str | None = None
+    category: Category | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class TriagePolicy:
+    office_address: str
+    office_name: str
+    safety_lead: str | None = None
+    campaign_min_size: int = 3
+    campaign_threshold: float = 0.5
+    thread_window: timedelta = timedelta(days=30)
+
+
+class Triage:
+    """One office's pipeline, wired to its adapters by bootstrap."""
+
+    def __init__(
+        self,
+        repo: CaseRepository,
+        files: CaseFiles,
+        classifier: Classifier,
+        drafter: Drafter,
+        ops: OpsState,
+        clock: Clock,
+        policy: TriagePolicy,
+    ) -> None:
+        self.repo, self.files, self.classifier, self.drafter = repo, files, classifier, drafter
+        self.ops, self.clock, self.policy = ops, clock, policy
+        self._index: campaigns.CampaignIndex | None = None
+
+    @property
+    def index(self) -> campaigns.CampaignIndex:
+        if self._index is None:
+            self._index = campaigns.CampaignIndex(self.policy.campaign_threshold)
+            for cluster_id, member, sender, sig in self.ops.signatures():
+                self._index.restore(cluster_id, member, sender, np.frombuffer(sig, dtype=np.uint32))
+        return self._index
+
+    def run(
+        self,
+        raws: Iterable[RawMessage],
+        on_result: Callable[[TriageResult], None] | None = None,
+    ) -> RunReport:
+        """Triage a batch oldest first, so replies never arrive before what they answer."""
+        report = RunReport()
+        parsed: list[tuple[RawMessage, ParsedMessage | MalformedMessageError]] = []
+        for raw in raws:
+            try:
+                parsed.append((raw, parse_message(raw.data)))
+            except MalformedMessageError as exc:
+                parsed.append((raw, exc))
+        parsed.sort(key=lambda item: _order_key(item[0], item[1]))
+        for raw, message in parsed:
+            result = self.triage_parsed(raw, message)
+            _count(report, result)
+            if on_result:
+                on_result(result)
+        return report
+
+    def triage_one(self, raw: RawMessage) -> TriageResult:
+        try:
+            message: ParsedMessage | MalformedMessageError = parse_message(raw.data)
+        except MalformedMessageError as exc:
+            message = exc
+        return self.triage_parsed(raw, message)
+
+    def triage_parsed(
+        self, raw: RawMessage, message: ParsedMessage | MalformedMessageError
+    ) -> TriageResult:
+        if isinstance(message, MalformedMessageError):
+            return self._quarantine(raw, str(message))
+        now = self.clock.now()
+        received_at = raw.received_at or now
+        with self.repo.transaction():
+            if self.repo.find_message(message.message_id, message.sha256):
+                return TriageResult(Outcome.DUPLICATE, raw.source, reason="already filed")
+            existing = self._thread_case(message, received_at)
+            if existing:
+                return self._file_into(existing, message, raw, received_at)
+            return self._open_case(message, raw, received_at)
+
+    # --- steps ---------------------------------------------------------------------------
+
+    def _thread_case(self, message: ParsedMessage, received_at: datetime) -> str | None:
+        ref = self.repo.case_for_thread(message.thread_ids)
+        if ref or not is_reply_subject(message.subject):
+            return ref
+        since = (message.sent_at or received_at) - self.policy.thread_window
+        return self.repo.recent_case_for_subject(
+            message.from_addr, normalise_subject(message.subject), since
+        )
+
+    def _file_into(
+        self, ref: str, message: ParsedMessage, raw: RawMessage, received_at: datetime
+    ) -> TriageResult:
+        case = self.repo.get_case(ref)
+        classification = self.classifier.classify(message)
+        path = self.files.file_message(ref, message)
+        self.repo.add_message(ref, message, classification, received_at, path)
+        self.repo.touch_case(ref, received_at)
+        self.files.write_summary(self.repo.get_case(ref), self.repo.case_messages(ref))
+        self._audit("message.threaded", ref, message, classification, matched_by="thread")
+        return TriageResult(Outcome.FILED_EXISTING, raw.source, ref, case.category)
+
+    def _open_case(
+        self, message: ParsedMessage, raw: RawMessage, received_at: datetime
+    ) -> TriageResult:
+        now = self.clock.now()
+        constituent = self.repo.upsert_constituent(
+            message.from_addr, message.from_name, find_postcode(message.new_text), now
+        )
+        classification = self.classifier.classify(message)
+        sig = campaigns.signature(message.new_text)
+        joined = self.index.add(message.message_id, message.from_addr, sig)
+        self.ops.save_signature(
+            joined.cluster_id, message.message_id, message.from_addr, sig.tobytes()
+        )
+        is_campaign = joined.distinct_senders >= self.policy.campaign_min_size
+        campaign_id = joined.cluster_id if is_campaign else None
+        if is_campaign and classification.category not in _NOT_CAMPAIGN:
+            classification = replace(
+                classification,
+                category=Category.CAMPAIGN,
+                reasons=(*classification.reasons, f"near-copy of {joined.size - 1} other messages"),
+            )
+        ref = self.repo.create_case(
+            NewCase(
+                constituent_id=constituent.id,
+                subject=message.subject or "(no subject)",
+                normalised_subject=normalise_subject(message.subject),
+                classification=classification,
+                assignee=route(classification, self.policy.safety_lead),
+                campaign_id=campaign_id,
+                summary=summarise(message.new_text),
+                opened_at=message.sent_at or received_at,
+            )
+        )
+        path = self.files.file_message(ref, message)
+        self.repo.add_message(ref, message, classification, received_at, path)
+        case = self.repo.get_case(ref)
+        self.files.write_summary(case, self.repo.case_messages(ref))
+        self._write_draft(ref, message, now)
+        self._audit("case.opened", ref, message, classification, constituent=constituent.id)
+        if is_campaign:
+            self._record_campaign(joined, message, received_at)
+        return TriageResult(Outcome.FILED_NEW, raw.source, ref, classification.category)
+
+    def _record_campaign(
+        self, joined: campaigns.Assignment, message: ParsedMessage, at: datetime
+    ) -> None:
+        current = self.repo.get_campaign(joined.cluster_id)
+        self.repo.upsert_campaign(
+            Campaign(
+                id=joined.cluster_id,
+                name=current.name if current else _campaign_name(message.subject),
+                size=joined.size,
+                first_seen=current.first_seen if current else at,
+                last_seen=at,
+                is_campaign=True,
+                canonical_subject=current.canonical_subject if current else message.subject,
+            )
+        )
+        if current is not None:
+            return
+        # Just crossed the threshold: the earlier copies were filed one by one; bring them in.
+        members = set(self.index.clusters[joined.cluster_id].members)
+        for ref in self.repo.cases_for_messages(members):
+            case = self.repo.get_case(ref)
+            if case.campaign_id == joined.cluster_id or case.category in _NOT_CAMPAIGN:
+                continue
+            self.repo.recategorise(ref, Category.CAMPAIGN, joined.cluster_id)
+            first = self.repo.case_messages(ref)[0]
+            self.files.write_summary(self.repo.get_case(ref), self.repo.case_messages(ref))
+            self.repo.append_audit(
+                self.clock.now(),
+                ACTOR,
+                "case.joined_campaign",
+                ref,
+                {"campaign": joined.cluster_id, "message_id": first.message_id},
+            )
+        self.repo.append_audit(
+            self.clock.now(),
+            ACTOR,
+            "campaign.announced",
+            joined.cluster_id,
+            {"size": joined.size, "senders": joined.distinct_senders},
+        )
+
+    def _write_draft(self, ref: str, message: ParsedMessage, now: datetime) -> None:
+        case = self.repo.get_case(ref)
+        draft = self.drafter.draft(case, message)
+        if draft is None:
+            return
+        data = draft_eml(draft, message, self.policy.office_address, self.policy.office_name, now)
+        self.files.write_draft(ref, "reply-draft.eml", data)
+        self.repo.append_audit(now, ACTOR, "draft.created", ref, {"template": draft.template})
+
+    def _audit(
+        self, action: str, ref: str, message: ParsedMessage, c: Classification, **extra: str | int
+    ) -> None:
+        self.repo.append_audit(
+            self.clock.now(),
+            ACTOR,
+            action,
+            ref,
+            {
+                "message_id": message.message_id,
+                "category": c.category.value,
+                "topic": c.topic.value,
+                "urgent": c.is_urgent,
+                "confidence": round(c.confidence, 3),
+                "classifier": c.classifier,
+                **extra,
+            },
+        )
+
+    def _quarantine(self, raw: RawMessage, reason: str) -> TriageResult:
+        now = self.clock.now()
+        sha = hashlib.sha256(raw.data).hexdigest()
+        with self.repo.transaction():
+            path = self.files.quarantine(sha, raw.data)
+            is_new = self.repo.record_quarantine(QuarantineItem(sha, raw.source, reason, now, path))
+            if is_new:
+                self.repo.append_audit(
+                    now, ACTOR, "message.quarantined", sha[:16], {"reason": reason}
+                )
+        return TriageResult(Outcome.QUARANTINED, raw.source, reason=reason)
+
+
+def _campaign_name(subject: str) -> str:
+    name = " ".join(subject.split())[:80]
+    return name or "Untitled campaign"
+
+
+def _order_key(raw: RawMessage, message: ParsedMessage | MalformedMessageError) -> tuple[str, str]:
+    when = message.sent_at if isinstance(message, ParsedMessage) else None
+    when = when or raw.received_at
+    return (when.isoformat() if when else "", raw.source)
+
+
+def _count(report: RunReport, result: TriageResult) -> None:
+    report.seen += 1
+    if result.outcome is Outcome.FILED_NEW:
+        report.filed_new += 1
+    elif result.outcome is Outcome.FILED_EXISTING:
+        report.filed_existing += 1
+    elif result.outcome is Outcome.DUPLICATE:
+        report.duplicates += 1
+    else:
+        report.quarantined += 1
+    if result.category and result.outcome is Outcome.FILED_NEW:
+        key = result.category.value
+        report.by_category[key] = report.by_category.get(key, 0) + 1

@@ -1,0 +1,286 @@
+"""The `casedesk` command line: one entry point, subcommands, `--json` on every read."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from casedesk.bootstrap import App, build_app
+from casedesk.core.models import CaseQuery, CaseStatus, Category, RunReport
+from casedesk.core.triage import TriageResult
+from casedesk.entrypoints import render
+from casedesk.errors import CaseDeskError
+from casedesk.settings import load_settings
+
+cli = typer.Typer(
+    name="casedesk",
+    help="Casework triage for MPs' offices. Example: casedesk triage samples/inbox",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", envvar="CASEDESK_DATA_DIR", help="Where CaseDesk keeps its state."),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
+
+
+class _State:
+    data_dir: Path | None = None
+    settings_file: Path | None = None
+
+
+_state = _State()
+
+
+@cli.callback()
+def _options(
+    data_dir: DataDir = None,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option("--settings", envvar="CASEDESK_SETTINGS", help="A TOML settings file."),
+    ] = None,
+) -> None:
+    _state.data_dir, _state.settings_file = data_dir, settings_file
+
+
+def _app() -> App:
+    settings = load_settings({"data_dir": _state.data_dir}, settings_file=_state.settings_file)
+    return build_app(settings)
+
+
+def _triage_with_progress(app: App, paths: list[Path], quiet: bool) -> RunReport:
+    from casedesk.adapters.embedded.eml_folder import EmlFolderMailbox
+
+    mailbox = EmlFolderMailbox(paths)
+    with Progress(
+        TextColumn("[bold]Triage"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=render.err_console,
+        disable=quiet or len(mailbox) < 20,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("triage", total=len(mailbox))
+
+        def advance(_: TriageResult) -> None:
+            progress.advance(task)
+
+        return app.triage.run(mailbox.messages(), on_result=advance)
+
+
+@cli.command()
+def triage(
+    paths: Annotated[list[Path], typer.Argument(help=".eml files or folders of them.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Triage email files into cases. Example: casedesk triage samples/inbox"""
+    app = _app()
+    try:
+        report = _triage_with_progress(app, paths, quiet=as_json)
+    finally:
+        app.close()
+    if as_json:
+        render.print_json({"run": render.report_json(report)})
+    else:
+        render.console.print(render.counting_line(report))
+    if not report.balances:
+        raise typer.Exit(3)
+
+
+@cli.command()
+def demo(
+    inbox: Annotated[Path, typer.Argument(help="Folder of sample mail.")] = Path("samples/inbox"),
+    as_json: JsonFlag = False,
+) -> None:
+    """Triage the sample inbox and show what happened. Example: casedesk demo"""
+    if not inbox.is_dir():
+        raise CaseDeskError(f"{inbox}: no such folder; run the demo from the repository root")
+    app = _app()
+    try:
+        report = _triage_with_progress(app, [inbox], quiet=as_json)
+        cases = app.repo.query_cases(CaseQuery(limit=100_000))
+        campaigns = [c for c in app.repo.campaigns() if c.is_campaign]
+        quarantined = app.repo.quarantined()
+    finally:
+        app.close()
+    if as_json:
+        render.print_json(
+            {
+                "run": render.report_json(report),
+                "cases": [render.case_json(c) for c in cases],
+                "campaigns": [render.campaign_json(c) for c in campaigns],
+                "quarantine": [render.quarantine_json(q) for q in quarantined],
+            }
+        )
+        return
+    from casedesk.entrypoints.demo_report import print_demo_report
+
+    print_demo_report(app.settings.data_dir, report, cases, campaigns, quarantined)
+
+
+@cli.command()
+def queue(
+    assignee: Annotated[
+        str | None, typer.Option(help="Only cases assigned to this person.")
+    ] = None,
+    category: Annotated[Category | None, typer.Option(help="Only this category.")] = None,
+    include_closed: Annotated[bool, typer.Option("--all", help="Include closed cases.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 200,
+    as_json: JsonFlag = False,
+) -> None:
+    """Open cases, urgent first then oldest first. Example: casedesk queue --category casework"""
+    app = _app()
+    try:
+        cases = app.repo.query_cases(
+            CaseQuery(
+                assignee=assignee, category=category, open_only=not include_closed, limit=limit
+            )
+        )
+    finally:
+        app.close()
+    if as_json:
+        render.print_json({"cases": [render.case_json(c) for c in cases]})
+    else:
+        render.console.print(render.cases_table(cases, f"Queue ({len(cases)} cases)"))
+
+
+@cli.command()
+def case(
+    ref: Annotated[str, typer.Argument(help="A case reference such as CD-2026-000042.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """One case: the constituent, every message and why it was classified so. Example: casedesk case CD-2026-000001"""
+    app = _app()
+    try:
+        found = app.repo.get_case(ref)
+        messages = app.repo.case_messages(found.ref)
+        others = [
+            c for c in app.repo.cases_of_constituent(found.constituent_email) if c.ref != found.ref
+        ]
+        folder = app.files.location(found.ref)
+    finally:
+        app.close()
+    if as_json:
+        render.print_json(
+            {
+                "case": render.case_json(found) | {"folder": folder},
+                "messages": [render.message_json(m) for m in messages],
+                "other_cases": [c.ref for c in others],
+            }
+        )
+        return
+    from casedesk.entrypoints.case_view import print_case
+
+    print_case(found, messages, others, folder)
+
+
+@cli.command()
+def search(
+    text: Annotated[str | None, typer.Argument(help="Words that must all appear.")] = None,
+    postcode: Annotated[
+        str | None, typer.Option(help="Full postcode or a prefix, e.g. CB1.")
+    ] = None,
+    category: Annotated[Category | None, typer.Option(help="Only this category.")] = None,
+    status: Annotated[CaseStatus | None, typer.Option(help="Only this status.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 200,
+    as_json: JsonFlag = False,
+) -> None:
+    """Find cases by words, postcode, category or status. Example: casedesk search damp --postcode CB1"""
+    app = _app()
+    try:
+        cases = app.repo.query_cases(
+            CaseQuery(text=text, postcode=postcode, category=category, status=status, limit=limit)
+        )
+    finally:
+        app.close()
+    if as_json:
+        render.print_json({"cases": [render.case_json(c) for c in cases]})
+    else:
+        render.console.print(render.cases_table(cases, f"Search results ({len(cases)})"))
+
+
+@cli.command()
+def quarantine(as_json: JsonFlag = False) -> None:
+    """Messages that could not be read as email, with the reason and where the bytes are kept."""
+    app = _app()
+    try:
+        items = app.repo.quarantined()
+    finally:
+        app.close()
+    if as_json:
+        render.print_json({"quarantine": [render.quarantine_json(q) for q in items]})
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Quarantine ({len(items)})", title_justify="left")
+    for col in ("When", "Source", "Reason", "Kept at"):
+        table.add_column(col, overflow="fold")
+    for q in items:
+        table.add_row(render.local(q.quarantined_at), q.source, q.reason, q.stored_path)
+    render.console.print(table)
+
+
+@cli.command()
+def campaigns(as_json: JsonFlag = False) -> None:
+    """Campaigns found so far: near-identical letters from several constituents."""
+    app = _app()
+    try:
+        found = [c for c in app.repo.campaigns() if c.is_campaign]
+    finally:
+        app.close()
+    if as_json:
+        render.print_json({"campaigns": [render.campaign_json(c) for c in found]})
+    else:
+        render.console.print(render.campaigns_table(found))
+
+
+@cli.command()
+def bench(
+    messages: Annotated[
+        int, typer.Option("-n", "--messages", help="How many messages to generate.")
+    ] = 10_000,
+    as_json: JsonFlag = False,
+) -> None:
+    """Generate a campaign surge mixed with casework, triage it, and print the rates."""
+    from casedesk.entrypoints.bench import run_bench
+
+    results = run_bench(messages, progress=not as_json)
+    if as_json:
+        render.print_json({"bench": results})
+        return
+    from rich.table import Table
+
+    table = Table(title=f"casedesk bench ({messages} messages)", title_justify="left")
+    table.add_column("Measure")
+    table.add_column("Value", justify="right")
+    for key, value in results.items():
+        table.add_row(key, f"{value:,.1f}" if isinstance(value, float) else str(value))
+    render.console.print(table)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    try:
+        return cli(args=argv, standalone_mode=False)
+    except CaseDeskError as exc:
+        render.err_console.print(f"[bold red]error:[/] {exc}")
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        render.err_console.print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive as ClickException
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

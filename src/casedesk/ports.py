@@ -1,0 +1,138 @@
+"""The Protocols the core needs from the outside world; adapters implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Protocol
+
+from casedesk.core.models import (
+    AuditEntry,
+    Campaign,
+    Case,
+    CaseQuery,
+    Category,
+    Classification,
+    Constituent,
+    Draft,
+    NewCase,
+    ParsedMessage,
+    QuarantineItem,
+    RawMessage,
+    StoredMessage,
+)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+class Mailbox(Protocol):
+    def messages(self) -> Iterator[RawMessage]:
+        """Every message waiting to be triaged, as raw bytes."""
+        ...
+
+
+class CaseRepository(Protocol):
+    """The system of record: cases, constituents, messages, notes, audit, quarantine."""
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+
+    def find_message(self, message_id: str, sha256: str) -> StoredMessage | None: ...
+
+    def case_for_thread(self, message_ids: Sequence[str]) -> str | None: ...
+
+    def recent_case_for_subject(
+        self, sender: str, normalised_subject: str, since: datetime
+    ) -> str | None: ...
+
+    def upsert_constituent(
+        self, email: str, name: str, postcode: str | None, now: datetime
+    ) -> Constituent: ...
+
+    def create_case(self, new: NewCase) -> str: ...
+
+    def add_message(
+        self,
+        case_ref: str,
+        message: ParsedMessage,
+        classification: Classification,
+        received_at: datetime,
+        filed_path: str,
+    ) -> None: ...
+
+    def touch_case(self, case_ref: str, at: datetime) -> None: ...
+
+    def recategorise(self, case_ref: str, category: Category, campaign_id: str | None) -> None: ...
+
+    def get_case(self, case_ref: str) -> Case: ...
+
+    def case_messages(self, case_ref: str) -> list[StoredMessage]: ...
+
+    def cases_of_constituent(self, email: str) -> list[Case]: ...
+
+    def query_cases(self, query: CaseQuery) -> list[Case]: ...
+
+    def cases_for_messages(self, message_ids: Iterable[str]) -> list[str]: ...
+
+    def upsert_campaign(self, campaign: Campaign) -> None: ...
+
+    def get_campaign(self, campaign_id: str) -> Campaign | None: ...
+
+    def campaigns(self) -> list[Campaign]: ...
+
+    def record_quarantine(self, item: QuarantineItem) -> bool:
+        """Store the item; False when the same bytes were already quarantined."""
+        ...
+
+    def quarantined(self) -> list[QuarantineItem]: ...
+
+    def append_audit(
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        object_ref: str,
+        detail: dict[str, str | int | float | bool | None],
+    ) -> AuditEntry: ...
+
+
+class CaseFiles(Protocol):
+    """One folder per case: original .eml byte-for-byte, attachments, case.json, drafts."""
+
+    def file_message(self, case_ref: str, message: ParsedMessage) -> str: ...
+
+    def write_summary(self, case: Case, messages: Sequence[StoredMessage]) -> str: ...
+
+    def write_draft(self, case_ref: str, name: str, data: bytes) -> str: ...
+
+    def quarantine(self, sha256: str, data: bytes) -> str: ...
+
+    def location(self, case_ref: str) -> str: ...
+
+
+class Classifier(Protocol):
+    name: str
+
+    def classify(self, message: ParsedMessage) -> Classification: ...
+
+
+class Drafter(Protocol):
+    def draft(self, case: Case, message: ParsedMessage) -> Draft | None:
+        """A reply draft for the case, or None when the category gets no reply (spam, abuse)."""
+        ...
+
+
+class OpsState(Protocol):
+    """Operational state only: campaign signatures, checkpoints. Never message bodies."""
+
+    def signatures(self) -> Iterable[tuple[str, str, str, bytes]]:
+        """(cluster_id, member message id, sender, signature bytes) saved so far."""
+        ...
+
+    def save_signature(
+        self, cluster_id: str, member: str, sender: str, signature: bytes
+    ) -> None: ...
