@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -266,21 +266,10 @@ def bench(
     render.console.print(table)
 
 
-def main(argv: list[str] | None = None) -> Any:
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; our own errors become one line on stderr and exit code 1."""
     try:
-        return cli(args=argv, standalone_mode=False)
+        cli(args=argv)  # standalone mode: usage errors exit 2 with Typer's own message
     except CaseDeskError as exc:
-        render.err_console.print(f"[bold red]error:[/] {exc}")
+        render.err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        render.err_console.print("aborted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors arrive as ClickException
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise

@@ -54,10 +54,13 @@ def new_text_of(text: str, subject: str) -> str:
         return text
     lines = text.split("\n")
     start = quote_start(lines)
-    if start is None:
-        return text
-    head = "\n".join(lines[:start]).strip()
-    if head:
-        return head
+    head = _unquoted(lines if start is None else lines[:start])
+    if head or start is None:
+        return head or text
     # Bottom-posting: the new text sits after the quote; keep everything that is not quoted.
+    return _unquoted(lines) or text
+
+
+def _unquoted(lines: list[str]) -> str:
+    """The lines not quoted with '>' (interleaved and bottom-posted replies)."""
     return "\n".join(line for line in lines if not _QUOTED.match(line)).strip()

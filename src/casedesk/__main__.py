@@ -1,0 +1,3 @@
+from casedesk.entrypoints.cli import main
+
+main()

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from casedesk.adapters.embedded.sqlite_db import Database
+from casedesk.errors import StorageError
+
+
+def test_fresh_store_is_migrated_with_wal_and_foreign_keys(tmp_path: Path) -> None:
+    db = Database(tmp_path / "s.sqlite3")
+    assert db.schema_version == 2
+    assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    db.close()
+    again = Database(tmp_path / "s.sqlite3")  # reopening runs nothing twice
+    assert again.schema_version == 2
+    again.close()
+
+
+def test_store_from_a_newer_casedesk_is_refused_with_a_fix(tmp_path: Path) -> None:
+    db = Database(tmp_path / "s.sqlite3")
+    db.conn.execute("PRAGMA user_version=99")
+    db.close()
+    with pytest.raises(StorageError, match=r"newer than this CaseDesk understands.*--data-dir"):
+        Database(tmp_path / "s.sqlite3")
+
+
+def test_foreign_keys_refuse_a_message_for_a_missing_case(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = Database(tmp_path / "s.sqlite3")
+    with pytest.raises(sqlite3.IntegrityError):
+        db.conn.execute(
+            "INSERT INTO messages (message_id, sha256, case_ref, from_addr, subject, received_at,"
+            " category, topic, is_urgent, confidence, classifier, reasons, new_text, filed_path)"
+            " VALUES ('<a>', 'h', 'CD-2026-999999', 'a', 's', 't', 'other', 'other', 0, 0, 'c', '[]', '', '')"
+        )
