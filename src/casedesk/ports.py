@@ -19,6 +19,7 @@ from casedesk.core.models import (
     NewCase,
     ParsedMessage,
     QuarantineItem,
+    QueuedWork,
     RawMessage,
     StoredMessage,
 )
@@ -114,6 +115,18 @@ class CaseFiles(Protocol):
     def location(self, case_ref: str) -> str: ...
 
 
+class WorkQueue(Protocol):
+    """Where notifications become work: messages carry IDs, never bodies."""
+
+    def send(self, body: dict[str, str]) -> None: ...
+
+    def receive(self, max_messages: int = 16, visibility_seconds: int = 300) -> list[QueuedWork]:
+        """Up to max_messages items, hidden from other receivers until deleted or timed out."""
+        ...
+
+    def delete(self, item: QueuedWork) -> None: ...
+
+
 class Classifier(Protocol):
     name: str
 
@@ -127,7 +140,22 @@ class Drafter(Protocol):
 
 
 class OpsState(Protocol):
-    """Operational state only: campaign signatures, checkpoints. Never message bodies."""
+    """Operational state only: subscriptions, de-duplication keys, delta links, campaign
+    signatures. Never message bodies. Values are short strings (JSON where structured)."""
+
+    def get(self, namespace: str, key: str) -> str | None: ...
+
+    def put(self, namespace: str, key: str, value: str) -> None: ...
+
+    def add_if_absent(self, namespace: str, key: str, value: str) -> bool:
+        """Store the key unless present; True when this call stored it (atomic)."""
+        ...
+
+    def delete(self, namespace: str, key: str) -> None: ...
+
+    def items(self, namespace: str) -> Iterator[tuple[str, str]]:
+        """Every (key, value) in the namespace, ordered by key."""
+        ...
 
     def signatures(self) -> Iterable[tuple[str, str, str, bytes]]:
         """(cluster_id, member message id, sender, signature bytes) saved so far."""

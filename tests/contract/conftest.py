@@ -15,7 +15,7 @@ import pytest
 from casedesk.adapters.embedded.local_files import LocalCaseFiles
 from casedesk.adapters.embedded.sqlite_cases import SqliteCaseRepository
 from casedesk.adapters.embedded.sqlite_db import Database
-from casedesk.adapters.embedded.sqlite_ops import SqliteOpsState
+from casedesk.adapters.embedded.sqlite_ops import SqliteOpsState, SqliteWorkQueue
 
 Factory = Callable[[Path], tuple[Any, Callable[[], None]]]
 
@@ -28,6 +28,28 @@ def _sqlite_repo(tmp: Path) -> tuple[Any, Callable[[], None]]:
 def _sqlite_ops(tmp: Path) -> tuple[Any, Callable[[], None]]:
     db = Database(tmp / "store.sqlite3")
     return SqliteOpsState(db), db.close
+
+
+class _ManualTime:
+    """Lets contract tests end a lease without sleeping."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def _sqlite_queue(tmp: Path) -> tuple[Any, Callable[[], None]]:
+    db = Database(tmp / "store.sqlite3")
+    clock = _ManualTime()
+    queue = SqliteWorkQueue(db, now=clock)
+
+    def expire_leases() -> None:
+        clock.t += 10_000
+
+    queue.expire_leases = expire_leases  # type: ignore[attr-defined]
+    return queue, db.close
 
 
 REPOSITORIES: dict[str, Factory] = {"embedded-sqlite": _sqlite_repo}
@@ -47,6 +69,16 @@ def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
 @pytest.fixture(params=sorted(OPS_STATES))
 def ops(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     built, close = OPS_STATES[request.param](tmp_path)
+    yield built
+    close()
+
+
+WORK_QUEUES: dict[str, Factory] = {"embedded-sqlite": _sqlite_queue}
+
+
+@pytest.fixture(params=sorted(WORK_QUEUES))
+def queue(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    built, close = WORK_QUEUES[request.param](tmp_path)
     yield built
     close()
 

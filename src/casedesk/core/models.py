@@ -204,6 +204,15 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
+class QueuedWork:
+    """One queue message as received: its body (IDs only), and the handle to delete it."""
+
+    body: dict[str, str]
+    receipt: str
+    dequeue_count: int
+
+
+@dataclass(frozen=True)
 class CaseQuery:
     """Filters for queue and search; None means 'any'."""
 
