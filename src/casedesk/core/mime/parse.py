@@ -12,7 +12,7 @@ from email.message import Message
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 
-from casedesk.core.mime.charsets import decode_bytes
+from casedesk.core.mime.charsets import decode_bytes, fix_8bit_header
 from casedesk.core.mime.filenames import safe_filename
 from casedesk.core.mime.html_text import html_to_text
 from casedesk.core.mime.quoting import new_text_of
@@ -26,27 +26,33 @@ _HEADER_LINE = re.compile(rb"^[!-9;-~]+:", re.MULTILINE)
 _BLANKS = re.compile(r"\n{3,}")
 
 
+def _raw_values(msg: Message, name: str) -> list[str]:
+    """Header values as sent; compat32's get() turns raw 8-bit bytes into U+FFFD, this does not."""
+    wanted = name.lower()
+    return [value for key, value in msg.raw_items() if key.lower() == wanted]
+
+
 def _decoded_header(msg: Message, name: str) -> str:
-    raw = msg.get(name)
-    if raw is None:
-        return ""
+    values = _raw_values(msg, name)
+    return _decode_words(values[0]) if values else ""
+
+
+def _decode_words(raw: str) -> str:
+    """RFC 2047 encoded-words and raw 8-bit bytes to text, whitespace collapsed."""
+    raw = fix_8bit_header(raw)
     try:
-        text = str(make_header(decode_header(str(raw))))
+        text = str(make_header(decode_header(raw)))
     except (UnicodeError, LookupError, ValueError, TypeError):
-        text = str(raw)
+        text = raw
     return " ".join(text.split())
 
 
 def _sender(msg: Message) -> tuple[str, str]:
     for header in ("From", "Sender", "Reply-To", "Return-Path"):
-        values = [str(v) for v in msg.get_all(header, [])]
+        values = [fix_8bit_header(v) for v in _raw_values(msg, header)]
         for name, addr in getaddresses(values):
             if "@" in addr:
-                try:
-                    display = str(make_header(decode_header(name))) if name else ""
-                except (UnicodeError, LookupError, ValueError):
-                    display = name
-                return addr.strip().lower(), " ".join(display.split())
+                return addr.strip().lower(), _decode_words(name) if name else ""
     return "", ""
 
 
@@ -90,6 +96,7 @@ class _Walker:
 
     def __init__(self) -> None:
         self.texts: list[str] = []
+        self.enclosed: list[str] = []
         self.attachments: list[Attachment] = []
         self.saw_plain = False
         self.saw_html = False
@@ -106,7 +113,11 @@ class _Walker:
         if part.is_multipart():
             children = [p for p in (part.get_payload() or []) if isinstance(p, Message)]
             if ctype == "multipart/alternative":
-                children = self._preferred_alternative(children)
+                chosen = self._preferred_alternative(children)
+                for other in children:
+                    if other not in chosen:
+                        self._collect_files_only(other, depth + 1)
+                children = chosen
             for child in children:
                 self.walk(child, depth + 1)
             return
@@ -120,6 +131,17 @@ class _Walker:
                 self.saw_html |= ctype == "text/html"
             return
         self._attach(part)
+
+    def _collect_files_only(self, part: Message, depth: int) -> None:
+        """From an alternative not shown as text, keep its images and files (e.g. cid: images)."""
+        if depth > MAX_DEPTH:
+            return
+        if part.is_multipart():
+            for child in part.get_payload() or []:
+                if isinstance(child, Message):
+                    self._collect_files_only(child, depth + 1)
+        elif part.get_content_maintype() != "text":
+            self._attach(part)
 
     @staticmethod
     def _preferred_alternative(children: list[Message]) -> list[Message]:
@@ -165,7 +187,9 @@ class _Walker:
         sub = _Walker()
         sub.walk(inner_msg)
         forwarded = "\n\n".join(sub.texts).strip()
-        self.texts.append(
+        # Filed with the message for search and the record, but not classified as the
+        # sender's own words: the attached letter is someone else's.
+        self.enclosed.append(
             f"---------- Attached message ----------\nFrom: {sender}\nSubject: {subject}\n\n{forwarded}"
         )
         self.attachments.append(
@@ -180,6 +204,7 @@ class _Walker:
             )
         )
         self.attachments.extend(sub.attachments)
+        self.enclosed.extend(sub.enclosed)
 
 
 def _strip_mbox_line(data: bytes) -> bytes:
@@ -190,7 +215,7 @@ def parse_message(data: bytes) -> ParsedMessage:
     """Parse one email; raise MalformedMessageError (to be quarantined) if it is not one."""
     if not data.strip():
         raise MalformedMessageError("empty file: no headers and no body")
-    body_bytes = _strip_mbox_line(data.lstrip(b"\r\n\t "))
+    body_bytes = _strip_mbox_line(data.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n\t "))
     if not _HEADER_LINE.match(body_bytes):
         raise MalformedMessageError("no header block: the file does not start with email headers")
     msg = message_from_bytes(body_bytes, policy=compat32)
@@ -206,7 +231,8 @@ def parse_message(data: bytes) -> ParsedMessage:
 
     walker = _Walker()
     walker.walk(msg)
-    text = _BLANKS.sub("\n\n", "\n\n".join(t.strip("\n") for t in walker.texts)).strip()
+    own = _BLANKS.sub("\n\n", "\n\n".join(t.strip("\n") for t in walker.texts)).strip()
+    text = "\n\n".join([own, *walker.enclosed]).strip()
     subject = _decoded_header(msg, "Subject")
     defects = [type(d).__name__ for d in msg.defects] + walker.defects
     return ParsedMessage(
@@ -222,7 +248,7 @@ def parse_message(data: bytes) -> ParsedMessage:
         in_reply_to=in_reply[0] if in_reply else None,
         references=references,
         text=text,
-        new_text=new_text_of(text, subject),
+        new_text=new_text_of(own, subject) or text,
         is_html_only=walker.saw_html and not walker.saw_plain,
         attachments=tuple(walker.attachments),
         defects=tuple(defects),
