@@ -16,6 +16,7 @@ from casedesk.core.draft_mail import draft_eml
 from casedesk.core.mime import parse_message
 from casedesk.core.models import (
     Campaign,
+    Case,
     Category,
     Classification,
     NewCase,
@@ -190,7 +191,7 @@ class Triage:
         self.repo.add_message(ref, message, classification, received_at, path)
         case = self.repo.get_case(ref)
         self.files.write_summary(case, self.repo.case_messages(ref))
-        self._write_draft(ref, message, now)
+        self._write_draft(case, message, now)
         self._audit("case.opened", ref, message, classification, constituent=constituent.id)
         if is_campaign:
             self._record_campaign(joined, message, received_at)
@@ -237,14 +238,13 @@ class Triage:
             {"size": joined.size, "senders": joined.distinct_senders},
         )
 
-    def _write_draft(self, ref: str, message: ParsedMessage, now: datetime) -> None:
-        case = self.repo.get_case(ref)
+    def _write_draft(self, case: Case, message: ParsedMessage, now: datetime) -> None:
         draft = self.drafter.draft(case, message)
         if draft is None:
             return
         data = draft_eml(draft, message, self.policy.office_address, self.policy.office_name, now)
-        self.files.write_draft(ref, "reply-draft.eml", data)
-        self.repo.append_audit(now, ACTOR, "draft.created", ref, {"template": draft.template})
+        self.files.write_draft(case.ref, "reply-draft.eml", data)
+        self.repo.append_audit(now, ACTOR, "draft.created", case.ref, {"template": draft.template})
 
     def _audit(
         self, action: str, ref: str, message: ParsedMessage, c: Classification, **extra: str | int

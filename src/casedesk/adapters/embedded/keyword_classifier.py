@@ -30,39 +30,59 @@ class _Score:
 
 
 class _Lexicon:
-    """All phrases of one lexicon in a single alternation: one pass over the text."""
+    """Phrases of several labels in one alternation: a single pass over the text finds them
+    all. (Per-phrase searches were a quarter of triage time in the first profile.)"""
 
-    def __init__(self, phrases: dict[str, float]) -> None:
-        self.weights = list(phrases.values())
-        alternation = "|".join(f"(?P<p{i}>{p})" for i, p in enumerate(phrases))
+    def __init__(self, labelled: dict[str, dict[str, float]]) -> None:
+        self.entries: list[tuple[str, float]] = []
+        alternatives = []
+        for label, phrases in labelled.items():
+            for phrase, weight in phrases.items():
+                alternatives.append(f"(?P<p{len(self.entries)}>{phrase})")
+                self.entries.append((label, weight))
         # Phrases are lower-case and the text is lower-cased once: IGNORECASE costs ~2x here.
-        self.pattern = re.compile(rf"\b(?:{alternation})\b")
+        self.pattern = re.compile(rf"\b(?:{'|'.join(alternatives)})\b")
 
-    def score(self, text: str) -> _Score:
+    def scores(self, text: str) -> dict[str, _Score]:
+        """Per label: the summed weight of distinct phrases found, and what they matched."""
         seen: dict[int, str] = {}
         for found in self.pattern.finditer(text):
-            index = int(str(found.lastgroup)[1:])
-            seen.setdefault(index, found.group(0).lower())
-        return _Score(sum(self.weights[i] for i in seen), tuple(seen.values()))
+            seen.setdefault(int(str(found.lastgroup)[1:]), found.group(0))
+        totals: dict[str, list[float]] = {}
+        matched: dict[str, list[str]] = {}
+        for index, words in seen.items():
+            label, weight = self.entries[index]
+            totals.setdefault(label, []).append(weight)
+            matched.setdefault(label, []).append(words)
+        return {label: _Score(sum(totals[label]), tuple(matched[label])) for label in totals}
 
-    def hits(self, text: str) -> int:
-        return sum(1 for _ in self.pattern.finditer(text))
+    def hits(self, text: str) -> dict[str, int]:
+        """Per label: how many times its phrases occur."""
+        counts: dict[str, int] = {}
+        for found in self.pattern.finditer(text):
+            label = self.entries[int(str(found.lastgroup)[1:])][0]
+            counts[label] = counts.get(label, 0) + 1
+        return counts
+
+
+_NONE = _Score(0.0, ())
 
 
 class KeywordClassifier:
     name = "embedded-keywords-v1"
 
     def __init__(self) -> None:
-        self._categories = {Category(k): _Lexicon(v) for k, v in CATEGORY_PHRASES.items()}
-        self._topics = {Topic(k): _Lexicon(v) for k, v in TOPIC_PHRASES.items()}
-        self._threats = _Lexicon(THREAT_PHRASES)
-        self._urgent = _Lexicon(URGENT_PHRASES)
+        self._categories = _Lexicon(CATEGORY_PHRASES)
+        self._topics = _Lexicon(TOPIC_PHRASES)
+        self._threats = _Lexicon({"threat": THREAT_PHRASES})
+        self._urgent = _Lexicon({"urgent": URGENT_PHRASES})
 
     def classify(self, message: ParsedMessage) -> Classification:
         text = f"{message.subject}\n{message.new_text}".lower()
-        threat = self._threats.score(text)
+        threat = self._threats.scores(text).get("threat", _NONE)
         is_threat = threat.total >= THREAT_LEVEL
-        scores = {cat: lex.score(text) for cat, lex in self._categories.items()}
+        found = self._categories.scores(text)
+        scores = {cat: found.get(cat.value, _NONE) for cat in Category}
         if is_threat:
             abuse = scores[Category.ABUSE]
             scores[Category.ABUSE] = _Score(
@@ -76,7 +96,7 @@ class KeywordClassifier:
         else:
             confidence = round(best_score.total / (best_score.total + second.total + 1.0), 3)
             reasons = tuple(f"{best.value}: '{m}'" for m in best_score.matched[:5])
-        urgent = self._urgent.score(text)
+        urgent = self._urgent.scores(text).get("urgent", _NONE)
         is_urgent = is_threat or (
             urgent.total >= URGENT_LEVEL and best not in (Category.SPAM, Category.CAMPAIGN)
         )
@@ -94,9 +114,10 @@ class KeywordClassifier:
         )
 
     def _topic(self, text: str) -> Topic:
-        best, best_hits = Topic.OTHER, 0
-        for topic, lexicon in self._topics.items():
-            hits = lexicon.hits(text)
-            if hits > best_hits:
-                best, best_hits = topic, hits
-        return best
+        hits = self._topics.hits(text)
+        if not hits:
+            return Topic.OTHER
+        # Ties go to the topic listed first in the lexicon, deterministically.
+        order = list(TOPIC_PHRASES)
+        best = max(hits, key=lambda t: (hits[t], -order.index(t)))
+        return Topic(best)
