@@ -19,3 +19,11 @@ class NotFoundError(CaseDeskError):
 
 class StorageError(CaseDeskError):
     """The store is unusable (e.g. created by a newer CaseDesk, or not writable)."""
+
+
+class MessageGoneError(CaseDeskError):
+    """The message was deleted or moved out of reach before it could be fetched."""
+
+
+class TransientError(CaseDeskError):
+    """A remote service is throttling or unavailable; the work is retried, never dropped."""

@@ -127,6 +127,41 @@ class WorkQueue(Protocol):
     def delete(self, item: QueuedWork) -> None: ...
 
 
+class RemoteMailbox(Protocol):
+    """An Exchange Online mailbox as Microsoft Graph exposes it (production intake)."""
+
+    def fetch_mime(self, mailbox: str, message_id: str) -> bytes:
+        """The message's MIME bytes, by immutable id; MessageGoneError if it no longer exists."""
+        ...
+
+    def set_categories(self, mailbox: str, message_id: str, categories: Sequence[str]) -> None: ...
+
+    def create_reply_draft(self, mailbox: str, message_id: str, comment: str) -> str:
+        """Create (never send) a reply draft in the mailbox; return the draft's id."""
+        ...
+
+    def delta(self, mailbox: str, folder: str, delta_link: str | None) -> tuple[list[str], str]:
+        """Message ids added since delta_link (all, when None) and the next delta link."""
+        ...
+
+
+class Subscriptions(Protocol):
+    """Graph subscriptions for new mail: created, renewed and removed by the renew timer."""
+
+    def create(
+        self,
+        mailbox: str,
+        notification_url: str,
+        lifecycle_url: str,
+        client_state: str,
+        expires_at: datetime,
+    ) -> str: ...
+
+    def renew(self, subscription_id: str, expires_at: datetime) -> None: ...
+
+    def delete(self, subscription_id: str) -> None: ...
+
+
 class Classifier(Protocol):
     name: str
 

@@ -57,10 +57,20 @@ def test_same_message_twice_files_once(app: App) -> None:
     assert len(list((folder / "messages").glob("*.eml"))) == 1
 
 
-def test_same_message_id_with_different_bytes_is_a_duplicate(app: App) -> None:
-    app.triage.triage_one(raw(mail(body="First delivery of the message text here.")))
-    again = app.triage.triage_one(raw(mail(body="First delivery, re-encoded by a relay.")))
-    assert again.outcome is Outcome.DUPLICATE
+def test_same_message_relayed_with_extra_headers_is_a_duplicate(app: App) -> None:
+    data = mail()
+    app.triage.triage_one(raw(data))
+    relayed = b"Received: from relay.example.net by mx.parliament.example\r\n" + data
+    assert app.triage.triage_one(raw(relayed)).outcome is Outcome.DUPLICATE
+
+
+def test_reused_message_id_with_different_content_is_filed_not_dropped(app: App) -> None:
+    first = app.triage.triage_one(raw(mail(body="My landlord will not fix the boiler.")))
+    other = mail(body="A different letter that a broken mail client gave the same id.")
+    second = app.triage.triage_one(raw(other, "other.eml"))
+    assert second.outcome is not Outcome.DUPLICATE and second.case_ref
+    assert app.triage.triage_one(raw(other, "other-again.eml")).outcome is Outcome.DUPLICATE
+    assert first.case_ref
 
 
 def test_same_bytes_without_message_id_is_a_duplicate(app: App) -> None:

@@ -12,13 +12,17 @@ from casedesk.core.models import Draft, ParsedMessage
 
 def _header(name: str, value: str) -> str:
     """One header line; RFC 2047-encoded only when it is not plain ASCII."""
-    if value.isascii() and len(name) + len(value) < 990:
+    if (value.isascii() or "@" in value) and len(name) + len(value) < 990:
         return f"{name}: {value}"
     return f"{name}: {Header(value, 'utf-8', header_name=name).encode()}"
 
 
 def _address(name: str, addr: str) -> str:
-    return formataddr((name, addr), charset="utf-8")
+    try:
+        return formataddr((name, addr), charset="utf-8")
+    except UnicodeEncodeError:  # an internationalised address (RFC 6532): keep it as UTF-8
+        encoded = Header(name, "utf-8").encode() if name else ""
+        return f"{encoded} <{addr}>".strip()
 
 
 def draft_eml(
@@ -46,4 +50,4 @@ def draft_eml(
     # quoprimime works on one character per byte: hand it the UTF-8 bytes as latin-1 text.
     utf8_as_bytes = draft.body.replace("\r\n", "\n").encode("utf-8").decode("latin-1")
     body = body_encode(utf8_as_bytes, maxlinelen=76, eol="\r\n")
-    return ("\r\n".join(lines) + "\r\n\r\n" + body).encode("ascii")
+    return ("\r\n".join(lines) + "\r\n\r\n" + body).encode("utf-8")

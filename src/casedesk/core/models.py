@@ -87,6 +87,7 @@ class ParsedMessage:
     is_html_only: bool
     attachments: tuple[Attachment, ...]
     defects: tuple[str, ...] = ()
+    content_hash: str = ""  # subject, text and attachments: equal for two deliveries of one message
 
     @property
     def thread_ids(self) -> tuple[str, ...]:
@@ -162,6 +163,7 @@ class StoredMessage:
     classification: Classification
     filed_path: str
     new_text: str
+    content_hash: str = ""
 
 
 @dataclass(frozen=True)

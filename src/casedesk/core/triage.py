@@ -4,6 +4,7 @@ route -> file -> draft -> audit, for one message at a time, idempotently."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -33,6 +34,7 @@ from casedesk.errors import MalformedMessageError
 from casedesk.ports import CaseFiles, CaseRepository, Classifier, Clock, Drafter, OpsState
 
 ACTOR = "casedesk-triage"
+log = logging.getLogger("casedesk.triage")
 # Categories a campaign cluster must not swallow: they are routed on their own merits.
 _NOT_CAMPAIGN = frozenset({Category.ABUSE, Category.SPAM})
 
@@ -51,6 +53,7 @@ class TriageResult:
     case_ref: str | None = None
     category: Category | None = None
     reason: str | None = None
+    draft_body: str | None = None  # the reply draft's text, for adapters that also draft remotely
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ class Triage:
                 parsed.append((raw, exc))
         parsed.sort(key=lambda item: _order_key(item[0], item[1]))
         for raw, message in parsed:
-            result = self.triage_parsed(raw, message)
+            result = self.triage_safely(raw, message)
             _count(report, result)
             if on_result:
                 on_result(result)
@@ -114,7 +117,27 @@ class Triage:
             message: ParsedMessage | MalformedMessageError = parse_message(raw.data)
         except MalformedMessageError as exc:
             message = exc
-        return self.triage_parsed(raw, message)
+        return self.triage_safely(raw, message)
+
+    def triage_safely(
+        self, raw: RawMessage, message: ParsedMessage | MalformedMessageError
+    ) -> TriageResult:
+        """Triage, and if anything unexpected breaks, quarantine the message with the reason.
+
+        The message's own transaction has rolled back by then, so nothing half-filed remains;
+        the bytes are kept in quarantine and the rest of the batch carries on.
+        """
+        try:
+            return self.triage_parsed(raw, message)
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            log.exception(
+                "triage failed; quarantining", extra={"event": "triage.error", "source": raw.source}
+            )
+            return self._quarantine(
+                raw, f"internal error while triaging ({type(exc).__name__}); report it"
+            )
 
     def triage_parsed(
         self, raw: RawMessage, message: ParsedMessage | MalformedMessageError
@@ -124,7 +147,8 @@ class Triage:
         now = self.clock.now()
         received_at = raw.received_at or now
         with self.repo.transaction():
-            if self.repo.find_message(message.message_id, message.sha256):
+            message, is_duplicate = self._identity(message)
+            if is_duplicate:
                 return TriageResult(Outcome.DUPLICATE, raw.source, reason="already filed")
             existing = self._thread_case(message, received_at)
             if existing:
@@ -132,6 +156,19 @@ class Triage:
             return self._open_case(message, raw, received_at)
 
     # --- steps ---------------------------------------------------------------------------
+
+    def _identity(self, message: ParsedMessage) -> tuple[ParsedMessage, bool]:
+        """Is this a message we filed before? Same bytes, or same Message-ID and same content,
+        is a duplicate. A Message-ID reused for different content (broken senders, test
+        suites) is a different message: it is filed under a derived id, never dropped."""
+        stored = self.repo.find_message(message.message_id, message.sha256)
+        if stored is None:
+            return message, False
+        if stored.sha256 == message.sha256 or stored.content_hash == message.content_hash:
+            return message, True
+        inner = message.message_id.strip("<>")
+        derived = replace(message, message_id=f"<reused-{message.sha256[:16]}.{inner}>")
+        return derived, self.repo.find_message(derived.message_id, derived.sha256) is not None
 
     def _thread_case(self, message: ParsedMessage, received_at: datetime) -> str | None:
         ref = self.repo.case_for_thread(message.thread_ids)
@@ -191,11 +228,13 @@ class Triage:
         self.repo.add_message(ref, message, classification, received_at, path)
         case = self.repo.get_case(ref)
         self.files.write_summary(case, self.repo.case_messages(ref))
-        self._write_draft(case, message, now)
+        draft_body = self._write_draft(case, message, now)
         self._audit("case.opened", ref, message, classification, constituent=constituent.id)
         if is_campaign:
             self._record_campaign(joined, message, received_at)
-        return TriageResult(Outcome.FILED_NEW, raw.source, ref, classification.category)
+        return TriageResult(
+            Outcome.FILED_NEW, raw.source, ref, classification.category, draft_body=draft_body
+        )
 
     def _record_campaign(
         self, joined: campaigns.Assignment, message: ParsedMessage, at: datetime
@@ -238,13 +277,14 @@ class Triage:
             {"size": joined.size, "senders": joined.distinct_senders},
         )
 
-    def _write_draft(self, case: Case, message: ParsedMessage, now: datetime) -> None:
+    def _write_draft(self, case: Case, message: ParsedMessage, now: datetime) -> str | None:
         draft = self.drafter.draft(case, message)
         if draft is None:
-            return
+            return None
         data = draft_eml(draft, message, self.policy.office_address, self.policy.office_name, now)
         self.files.write_draft(case.ref, "reply-draft.eml", data)
         self.repo.append_audit(now, ACTOR, "draft.created", case.ref, {"template": draft.template})
+        return draft.body
 
     def _audit(
         self, action: str, ref: str, message: ParsedMessage, c: Classification, **extra: str | int
@@ -266,16 +306,28 @@ class Triage:
         )
 
     def _quarantine(self, raw: RawMessage, reason: str) -> TriageResult:
-        now = self.clock.now()
         sha = hashlib.sha256(raw.data).hexdigest()
         with self.repo.transaction():
             path = self.files.quarantine(sha, raw.data)
-            is_new = self.repo.record_quarantine(QuarantineItem(sha, raw.source, reason, now, path))
-            if is_new:
-                self.repo.append_audit(
-                    now, ACTOR, "message.quarantined", sha[:16], {"reason": reason}
-                )
+            self._record_quarantine(QuarantineItem(sha, raw.source, reason, self.clock.now(), path))
         return TriageResult(Outcome.QUARANTINED, raw.source, reason=reason)
+
+    def quarantine_reference(self, source: str, reason: str) -> TriageResult:
+        """Quarantine something we could not fetch: the record names where it still lives."""
+        sha = hashlib.sha256(source.encode("utf-8")).hexdigest()
+        with self.repo.transaction():
+            self._record_quarantine(QuarantineItem(sha, source, reason, self.clock.now(), source))
+        return TriageResult(Outcome.QUARANTINED, source, reason=reason)
+
+    def _record_quarantine(self, item: QuarantineItem) -> None:
+        if self.repo.record_quarantine(item):
+            self.repo.append_audit(
+                item.quarantined_at,
+                ACTOR,
+                "message.quarantined",
+                item.sha256[:16],
+                {"reason": item.reason},
+            )
 
 
 def _campaign_name(subject: str) -> str:

@@ -93,6 +93,7 @@ def _stored(row: sqlite3.Row) -> StoredMessage:
         ),
         filed_path=row["filed_path"],
         new_text=row["new_text"],
+        content_hash=row["content_hash"],
     )
 
 
@@ -147,8 +148,8 @@ class SqliteCaseRepository:
         self.conn.execute(
             """INSERT INTO messages (message_id, sha256, case_ref, from_addr, subject, sent_at,
                  received_at, category, topic, is_urgent, confidence, classifier, reasons,
-                 new_text, filed_path)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 new_text, filed_path, content_hash)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 message.message_id,
                 message.sha256,
@@ -165,6 +166,7 @@ class SqliteCaseRepository:
                 json.dumps(list(classification.reasons)),
                 message.new_text,
                 filed_path,
+                message.content_hash,
             ),
         )
 

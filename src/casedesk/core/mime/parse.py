@@ -235,6 +235,9 @@ def parse_message(data: bytes) -> ParsedMessage:
     text = "\n\n".join([own, *walker.enclosed]).strip()
     subject = _decoded_header(msg, "Subject")
     defects = [type(d).__name__ for d in msg.defects] + walker.defects
+    fingerprint = hashlib.sha256("\0".join([subject, text]).encode("utf-8", "surrogatepass"))
+    for attachment in walker.attachments:
+        fingerprint.update(hashlib.sha256(attachment.data).digest())
     return ParsedMessage(
         raw=data,
         sha256=sha,
@@ -252,4 +255,5 @@ def parse_message(data: bytes) -> ParsedMessage:
         is_html_only=walker.saw_html and not walker.saw_plain,
         attachments=tuple(walker.attachments),
         defects=tuple(defects),
+        content_hash=fingerprint.hexdigest(),
     )
