@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from casedesk.core.triage import Triage, TriagePolicy
 from casedesk.errors import SettingsError
-from casedesk.ports import CaseFiles, CaseRepository, Classifier, Clock, OpsState
+from casedesk.ports import CaseFiles, CaseRepository, Classifier, Clock, OpsState, WorkQueue
 from casedesk.settings import Settings
 
 
@@ -19,6 +19,8 @@ class App:
     ops: OpsState
     classifier: Classifier
     triage: Triage
+    queue: WorkQueue
+    clock: Clock
     close_store: object  # callable releasing the store; typed loosely to keep ports tidy
 
     def close(self) -> None:
@@ -39,7 +41,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     from casedesk.adapters.embedded.local_files import LocalCaseFiles
     from casedesk.adapters.embedded.sqlite_cases import SqliteCaseRepository
     from casedesk.adapters.embedded.sqlite_db import Database
-    from casedesk.adapters.embedded.sqlite_ops import SqliteOpsState
+    from casedesk.adapters.embedded.sqlite_ops import SqliteOpsState, SqliteWorkQueue
 
     clock = clock or SystemClock()
     db = Database(settings.data_dir / "casedesk.sqlite3")
@@ -59,4 +61,4 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         thread_window=timedelta(days=settings.thread_window_days),
     )
     triage = Triage(repo, files, classifier, drafter, ops, clock, policy)
-    return App(settings, repo, files, ops, classifier, triage, db.close)
+    return App(settings, repo, files, ops, classifier, triage, SqliteWorkQueue(db), clock, db.close)

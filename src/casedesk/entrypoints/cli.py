@@ -266,6 +266,41 @@ def bench(
     render.console.print(table)
 
 
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7071,
+) -> None:
+    """Serve the Functions app's HTTP routes locally. Example: casedesk serve --port 7071"""
+    from casedesk.entrypoints.http_server import RouteTable, make_server
+    from casedesk.entrypoints.webhooks import handle_lifecycle, handle_notifications
+
+    app = _app()
+    table = RouteTable()
+    table.add(
+        "POST",
+        "/api/notifications",
+        lambda q, b: handle_notifications(q, b, app.ops, app.queue, app.clock),
+    )
+    table.add("POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, app.ops, app.queue))
+    server = make_server(host, port, table)
+    render.console.print(
+        f"CaseDesk listening on http://{host}:{server.server_port} "
+        "(/api/health, /api/notifications, /api/lifecycle). Ctrl-C stops."
+    )
+    render.console.print(
+        "[yellow]Notifications are checked and queued; fetching and triaging the messages "
+        "needs the Microsoft 365 adapters, which are not finished (see README, Status).[/]"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        app.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; our own errors become one line on stderr and exit code 1."""
     try:

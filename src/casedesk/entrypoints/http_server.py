@@ -1,0 +1,91 @@
+"""`casedesk serve`: the Functions app's HTTP routes on a local threaded server.
+
+The same handler functions as functions/function_app.py, so a person can point a tunnel
+at this and receive real Graph notifications on a laptop.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from casedesk import __version__
+from casedesk.entrypoints.webhooks import HttpResult
+
+log = logging.getLogger("casedesk.serve")
+MAX_REQUEST_BYTES = 2_000_000
+
+Route = Callable[[Mapping[str, str], bytes], HttpResult]
+
+
+def health(_query: Mapping[str, str], _body: bytes) -> HttpResult:
+    body = json.dumps({"status": "ok", "version": __version__}).encode()
+    return HttpResult(200, body, "application/json")
+
+
+class RouteTable:
+    """(method, path) -> handler; handlers run one at a time (the embedded store is SQLite)."""
+
+    def __init__(self) -> None:
+        self.routes: dict[tuple[str, str], Route] = {("GET", "/api/health"): health}
+        self.lock = threading.Lock()
+
+    def add(self, method: str, path: str, handler: Route) -> None:
+        self.routes[(method, path)] = handler
+
+    def dispatch(self, method: str, target: str, body: bytes) -> HttpResult:
+        parts = urlsplit(target)
+        handler = self.routes.get((method, parts.path))
+        if handler is None:
+            known = any(path == parts.path for _, path in self.routes)
+            return HttpResult(
+                405 if known else 404, b"method not allowed" if known else b"not found"
+            )
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        with self.lock:
+            return handler(query, body)
+
+
+def make_server(host: str, port: int, table: RouteTable) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "casedesk"
+
+        def _serve(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_REQUEST_BYTES:
+                self._reply(HttpResult(413, b"request too large"))
+                return
+            body = self.rfile.read(length) if length else b""
+            try:
+                result = table.dispatch(method, self.path, body)
+            except Exception:
+                log.exception(
+                    "handler failed",
+                    extra={"event": "http.error", "path": urlsplit(self.path).path},
+                )
+                result = HttpResult(500, b"internal error; see the server log")
+            self._reply(result)
+
+        def _reply(self, result: HttpResult) -> None:
+            self.send_response(result.status)
+            self.send_header("Content-Type", result.content_type)
+            self.send_header("Content-Length", str(len(result.body)))
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            self.wfile.write(result.body)
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def log_message(self, format: str, *args: object) -> None:
+            # Paths only: query strings can carry validation tokens.
+            log.info("%s %s", self.command, urlsplit(self.path).path)
+
+    return ThreadingHTTPServer((host, port), Handler)
