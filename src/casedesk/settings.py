@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from casedesk.errors import SettingsError
 
@@ -54,6 +54,64 @@ class Settings(BaseModel):
     thread_window_days: int = Field(
         30, ge=1, le=365, description="How far back a 'Re:' subject from the same sender threads."
     )
+
+    # --- Microsoft 365 (adapters = "m365") --------------------------------------------------
+    tenant_id: str | None = Field(None, description="Entra ID tenant (directory) id.")
+    client_id: str | None = Field(None, description="The CaseDesk app registration's client id.")
+    client_secret: SecretStr | None = Field(
+        None, description="Local development only; in Azure use the managed identity."
+    )
+    use_managed_identity: bool = Field(
+        False, description="Get Graph tokens from the managed identity."
+    )
+    graph_base_url: str = Field(
+        "https://graph.microsoft.com/v1.0", description="Graph endpoint (a local server in tests)."
+    )
+    mailboxes: str = Field("", description="Comma-separated office mailboxes to watch.")
+    notification_url: str | None = Field(
+        None, description="Public https URL of /api/notifications."
+    )
+    lifecycle_url: str | None = Field(None, description="Public https URL of /api/lifecycle.")
+    storage_connection_string: SecretStr | None = Field(
+        None, description="Azure Storage connection string (Azurite locally)."
+    )
+    storage_account_url: str | None = Field(
+        None, description="Azure Storage account URL, used with the managed identity in Azure."
+    )
+    queue_name: str = Field("triage", description="Storage queue the triage worker reads.")
+    table_name: str = Field("casedeskops", description="Storage table for operational state.")
+
+    @property
+    def mailbox_list(self) -> tuple[str, ...]:
+        return tuple(m.strip().lower() for m in self.mailboxes.split(",") if m.strip())
+
+    @model_validator(mode="after")
+    def _m365_complete(self) -> Settings:
+        """With the M365 adapters every security-relevant setting must be given explicitly."""
+        if self.adapters != "m365":
+            return self
+        missing = [
+            name
+            for name in ("tenant_id", "client_id", "notification_url", "lifecycle_url")
+            if not getattr(self, name)
+        ]
+        if not self.mailbox_list:
+            missing.append("mailboxes")
+        if not (self.client_secret or self.use_managed_identity):
+            missing.append("client_secret or use_managed_identity")
+        if not (self.storage_connection_string or self.storage_account_url):
+            missing.append("storage_connection_string or storage_account_url")
+        problems = [f"{_env_name(m.split(' or ')[0])} is required" for m in missing]
+        for name in ("notification_url", "lifecycle_url"):
+            url = getattr(self, name) or ""
+            if url and not (
+                url.startswith("https://")
+                or url.startswith(("http://127.0.0.1", "http://localhost"))
+            ):
+                problems.append(f"{_env_name(name)} must be https (Graph refuses plain http)")
+        if problems:
+            raise ValueError("; ".join(problems) + " — see docs/m365-setup.md")
+        return self
 
 
 def _env_name(key: str) -> str:
@@ -116,7 +174,11 @@ def load_settings(
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            key = str(err["loc"][0]) if err["loc"] else "?"
+            if not err["loc"]:  # a whole-model check: its message names the keys itself
+                problems.append(str(err["msg"]).removeprefix("Value error, "))
+                continue
+            key = str(err["loc"][0])
             where = sources.get(key, key)
-            problems.append(f"{where}={merged.get(key)!r}: {err['msg']}")
+            shown = "***" if "secret" in key or "connection" in key else repr(merged.get(key))
+            problems.append(f"{where}={shown}: {err['msg']}")
         raise SettingsError("invalid settings: " + "; ".join(problems)) from exc

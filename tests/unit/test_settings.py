@@ -45,8 +45,37 @@ def test_settings_file_errors_name_file_and_key(tmp_path: Path) -> None:
         load_settings(environ={}, settings_file=path)
 
 
-def test_m365_adapters_refuse_clearly_until_built(tmp_path: Path) -> None:
-    from casedesk.bootstrap import build_app
+def test_m365_lists_every_missing_security_setting_at_once(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as err:
+        load_settings({"data_dir": tmp_path}, environ={"CASEDESK_ADAPTERS": "m365"})
+    message = str(err.value)
+    for key in (
+        "CASEDESK_TENANT_ID",
+        "CASEDESK_CLIENT_ID",
+        "CASEDESK_NOTIFICATION_URL",
+        "CASEDESK_MAILBOXES",
+        "CASEDESK_CLIENT_SECRET",
+        "CASEDESK_STORAGE_CONNECTION_STRING",
+    ):
+        assert key in message
+    assert "docs/m365-setup.md" in message
 
-    with pytest.raises(SettingsError, match="m365 is not available"):
-        build_app(load_settings({"data_dir": tmp_path, "adapters": "m365"}, environ={}))
+
+def test_m365_refuses_plain_http_webhooks_and_never_echoes_secrets(tmp_path: Path) -> None:
+    env = {
+        "CASEDESK_ADAPTERS": "m365",
+        "CASEDESK_TENANT_ID": "t",
+        "CASEDESK_CLIENT_ID": "c",
+        "CASEDESK_CLIENT_SECRET": "super-secret-value",
+        "CASEDESK_MAILBOXES": "a@example.org",
+        "CASEDESK_NOTIFICATION_URL": "http://casedesk.example.org/api/notifications",
+        "CASEDESK_LIFECYCLE_URL": "https://casedesk.example.org/api/lifecycle",
+        "CASEDESK_STORAGE_CONNECTION_STRING": "AccountKey=also-secret",
+    }
+    with pytest.raises(SettingsError, match="CASEDESK_NOTIFICATION_URL must be https") as err:
+        load_settings({"data_dir": tmp_path}, environ=env)
+    assert "super-secret-value" not in str(err.value) and "also-secret" not in str(err.value)
+    env["CASEDESK_NOTIFICATION_URL"] = "https://casedesk.example.org/api/notifications"
+    settings = load_settings({"data_dir": tmp_path}, environ=env)
+    assert settings.mailbox_list == ("a@example.org",)
+    assert "super-secret-value" not in repr(settings)

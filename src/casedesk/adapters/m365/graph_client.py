@@ -1,0 +1,156 @@
+"""One configured Graph client: base URL, app-only token, retries that honour Retry-After,
+and a per-mailbox concurrency cap.
+
+We give msgraph-sdk a plain httpx client, without the SDK's default retry middleware: that
+middleware retries POSTs too, and a retried createReply or list-item POST whose first
+attempt had succeeded would leave a second copy. Retries happen here instead, only for
+throttling and outages, and every create is looked-before or recorded (see callers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from casedesk.errors import TransientError
+
+T = TypeVar("T")
+RETRY_STATUSES = frozenset({429, 503, 504})
+# Exchange Online allows 4 concurrent requests per app per mailbox:
+# https://learn.microsoft.com/graph/throttling-limits#outlook-service-limits
+MAILBOX_CONCURRENCY = 4
+GRAPH_BASE = "https://graph.microsoft.com/v1.0"
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 6
+    base_seconds: float = 1.0
+    max_seconds: float = 60.0
+    sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep)
+
+
+class _TokenProvider:
+    """kiota AccessTokenProvider over our token source, for Graph's host only."""
+
+    def __init__(self, token: Callable[[], str], host: str) -> None:
+        from kiota_abstractions.authentication import AllowedHostsValidator
+
+        self._token, self._validator = token, AllowedHostsValidator([host])
+
+    async def get_authorization_token(
+        self, uri: str, additional_authentication_context: Any = None
+    ) -> str:
+        if not self._validator.is_url_host_valid(uri):
+            return ""
+        return await asyncio.to_thread(self._token)
+
+    def get_allowed_hosts_validator(self) -> Any:
+        return self._validator
+
+
+def retry_after_seconds(exc: BaseException) -> float | None:
+    headers = getattr(exc, "response_headers", None) or {}
+    for key, value in dict(headers).items():
+        if key.lower() == "retry-after":
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                return None
+    return None
+
+
+def status_of(exc: BaseException) -> int | None:
+    code = getattr(exc, "response_status_code", None)
+    return int(code) if isinstance(code, int) else None
+
+
+def is_transient(exc: BaseException) -> bool:
+    import httpx
+
+    return status_of(exc) in RETRY_STATUSES or isinstance(exc, httpx.TransportError)
+
+
+class GraphCaller:
+    """Runs msgraph-sdk coroutines synchronously on a private event loop, with retries."""
+
+    def __init__(
+        self,
+        token: Callable[[], str],
+        base_url: str = GRAPH_BASE,
+        retry: RetryPolicy | None = None,
+        timeout_seconds: float = 30.0,
+    ) -> None:
+        import httpx
+        from kiota_abstractions.authentication import BaseBearerTokenAuthenticationProvider
+        from msgraph.graph_service_client import GraphServiceClient
+        from msgraph.graph_request_adapter import GraphRequestAdapter
+
+        self.loop = asyncio.new_event_loop()
+        self._loop_lock = threading.Lock()
+        self.retry = retry or RetryPolicy()
+        self.requests_sent = 0
+        self.base_url = base_url.rstrip("/")
+        host = urlsplit(self.base_url).hostname or "graph.microsoft.com"
+        http = httpx.AsyncClient(timeout=timeout_seconds, event_hooks={"request": [self._count]})
+        tokens: Any = _TokenProvider(token, host)  # duck-typed kiota AccessTokenProvider
+        adapter = GraphRequestAdapter(BaseBearerTokenAuthenticationProvider(tokens), http)
+        adapter.base_url = self.base_url
+        self.client = GraphServiceClient(request_adapter=adapter)
+        self._mailbox_slots: dict[str, asyncio.Semaphore] = {}
+
+    async def _count(self, _request: Any) -> None:
+        self.requests_sent += 1
+
+    def _slot(self, mailbox: str | None) -> asyncio.Semaphore | None:
+        if mailbox is None:
+            return None
+        key = mailbox.lower()
+        if key not in self._mailbox_slots:
+            self._mailbox_slots[key] = asyncio.Semaphore(MAILBOX_CONCURRENCY)
+        return self._mailbox_slots[key]
+
+    async def _with_retries(self, call: Callable[[], Awaitable[T]], mailbox: str | None) -> T:
+        slot = self._slot(mailbox)
+        for attempt in range(1, self.retry.attempts + 1):
+            try:
+                if slot is None:
+                    return await call()
+                async with slot:
+                    return await call()
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                if attempt == self.retry.attempts:
+                    raise TransientError(
+                        f"Graph still unavailable after {attempt} attempts (status {status_of(exc)}); "
+                        "the work stays queued and will be retried"
+                    ) from exc
+                wait = retry_after_seconds(exc)
+                if wait is None:
+                    wait = min(self.retry.max_seconds, self.retry.base_seconds * 2 ** (attempt - 1))
+                # Jitter only ever adds: never call back before Retry-After has elapsed.
+                await self.retry.sleep(wait + random.uniform(0, 0.25 * max(wait, 0.1)))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def run(self, call: Callable[[], Awaitable[T]], mailbox: str | None = None) -> T:
+        with self._loop_lock:
+            return self.loop.run_until_complete(self._with_retries(call, mailbox))
+
+    def close(self) -> None:
+        with self._loop_lock:
+            self.loop.close()
+
+
+def immutable_ids() -> Any:
+    """Request configuration asking Graph for immutable message ids."""
+    from kiota_abstractions.base_request_configuration import RequestConfiguration
+
+    config: Any = RequestConfiguration()
+    config.headers.add("Prefer", 'IdType="ImmutableId"')
+    return config

@@ -1,0 +1,87 @@
+"""RemoteMailbox on Microsoft Graph (msgraph-sdk): MIME by immutable id, categories,
+reply drafts (never sent), and delta queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from casedesk.adapters.m365.graph_client import GraphCaller, immutable_ids, status_of
+from casedesk.errors import MessageGoneError
+
+PAGE_SIZE = 50
+
+
+class GraphMailbox:
+    def __init__(self, caller: GraphCaller) -> None:
+        self.caller = caller
+        self.client = caller.client
+
+    def _message(self, mailbox: str, message_id: str) -> Any:
+        return self.client.users.by_user_id(mailbox).messages.by_message_id(message_id)
+
+    def fetch_mime(self, mailbox: str, message_id: str) -> bytes:
+        async def call() -> bytes:
+            data = await self._message(mailbox, message_id).content.get(
+                request_configuration=immutable_ids()
+            )
+            return bytes(data or b"")
+
+        try:
+            return self.caller.run(call, mailbox)
+        except Exception as exc:
+            if status_of(exc) == 404:
+                raise MessageGoneError(
+                    f"message {message_id[:24]}… is no longer in {mailbox}"
+                ) from exc
+            raise
+
+    def set_categories(self, mailbox: str, message_id: str, categories: Sequence[str]) -> None:
+        from msgraph.generated.models.message import Message
+
+        async def call() -> None:
+            await self._message(mailbox, message_id).patch(
+                Message(categories=list(categories)), request_configuration=immutable_ids()
+            )
+
+        self.caller.run(call, mailbox)
+
+    def create_reply_draft(self, mailbox: str, message_id: str, comment: str) -> str:
+        from msgraph.generated.users.item.messages.item.create_reply.create_reply_post_request_body import (
+            CreateReplyPostRequestBody,
+        )
+
+        async def call() -> str:
+            draft = await self._message(mailbox, message_id).create_reply.post(
+                CreateReplyPostRequestBody(comment=comment), request_configuration=immutable_ids()
+            )
+            return str(draft.id) if draft and draft.id else ""
+
+        return self.caller.run(call, mailbox)
+
+    def delta(self, mailbox: str, folder: str, delta_link: str | None) -> tuple[list[str], str]:
+        """Follow @odata.nextLink pages to the @odata.deltaLink; return new message ids."""
+        builder = (
+            self.client.users.by_user_id(mailbox)
+            .mail_folders.by_mail_folder_id(folder)
+            .messages.delta
+        )
+        ids: list[str] = []
+        link = delta_link
+        while True:
+
+            async def call(url: str | None = link) -> Any:
+                config = immutable_ids()
+                config.headers.add("Prefer", f"odata.maxpagesize={PAGE_SIZE}")
+                target = builder.with_url(url) if url else builder
+                return await target.get(request_configuration=config)
+
+            page = self.caller.run(call, mailbox)
+            for item in page.value or []:
+                removed = (getattr(item, "additional_data", None) or {}).get("@removed")
+                if item.id and not removed:
+                    ids.append(str(item.id))
+            if page.odata_next_link:
+                link = page.odata_next_link
+                continue
+            return ids, str(page.odata_delta_link or link or "")
