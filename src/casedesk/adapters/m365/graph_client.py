@@ -88,8 +88,8 @@ class GraphCaller:
     ) -> None:
         import httpx
         from kiota_abstractions.authentication import BaseBearerTokenAuthenticationProvider
-        from msgraph.graph_service_client import GraphServiceClient
         from msgraph.graph_request_adapter import GraphRequestAdapter
+        from msgraph.graph_service_client import GraphServiceClient
 
         self.loop = asyncio.new_event_loop()
         self._loop_lock = threading.Lock()
