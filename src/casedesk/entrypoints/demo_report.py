@@ -43,7 +43,10 @@ def print_demo_report(
             f"{examples[0].ref}: {examples[0].subject[:60]}",
         )
     out.print(table)
-    out.print(render.campaigns_table(campaigns))
+    if campaigns:
+        out.print(render.campaigns_table(campaigns))
+    else:
+        out.print("Campaigns: none found (a campaign needs near-identical letters from 3+ senders)")
 
     queue = [c for c in cases if c.category in (Category.CASEWORK, Category.PRESS, Category.ABUSE)]
     queue.sort(key=lambda c: (not c.is_urgent, c.created_at))

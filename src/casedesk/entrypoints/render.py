@@ -27,6 +27,11 @@ def local(dt: Any) -> str:
     return dt.astimezone(LONDON).strftime("%a %d %b %Y %H:%M") if dt else "—"
 
 
+def short(dt: Any) -> str:
+    """Compact London time for tables: '16 Nov 09:12'."""
+    return dt.astimezone(LONDON).strftime("%d %b %H:%M") if dt else "—"
+
+
 def case_json(case: Case) -> dict[str, Any]:
     return {
         "ref": case.ref,
@@ -111,40 +116,28 @@ def counting_line(r: RunReport) -> str:
 
 
 def cases_table(cases: Sequence[Case], title: str) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False)
-    for col in (
-        "Ref",
-        "Received",
-        "Category",
-        "Topic",
-        "!",
-        "Status",
-        "Assignee",
-        "From",
-        "Subject",
-    ):
-        table.add_column(
-            col, overflow="fold" if col == "Subject" else "ellipsis", no_wrap=col != "Subject"
-        )
+    table = Table(title=title, title_justify="left")
+    for col in ("Ref", "Received", "Category", "Topic", "!", "Assignee", "From"):
+        table.add_column(col, no_wrap=True, max_width=20 if col == "From" else None)
+    table.add_column("Subject", overflow="fold", ratio=1, min_width=24)
     for c in cases:
         table.add_row(
             c.ref,
-            local(c.created_at),
+            short(c.created_at),
             c.category.value,
             c.topic.value,
             "[bold red]URGENT[/]" if c.is_urgent else "",
-            c.status.value,
             c.assignee or "—",
             c.constituent_name or c.constituent_email,
-            c.subject[:70],
+            c.subject[:90],
         )
     return table
 
 
 def campaigns_table(items: Sequence[Campaign]) -> Table:
-    table = Table(title="Campaigns", title_justify="left")
+    table = Table(title="Campaigns" if items else "Campaigns: none found yet", title_justify="left")
     for col in ("Campaign", "Copies", "First seen", "Last seen", "Subject"):
         table.add_column(col)
     for c in items:
-        table.add_row(c.id, str(c.size), local(c.first_seen), local(c.last_seen), c.name[:60])
+        table.add_row(c.id, str(c.size), short(c.first_seen), short(c.last_seen), c.name[:60])
     return table
