@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEMO_DIR ?= .demo-data
 
-.PHONY: help install demo demo-clean test lint typecheck pytest bench clean
+.PHONY: help install node demo demo-clean test lint typecheck pytest bench clean
 
 help:
 	@echo "make demo   - triage samples/inbox into $(DEMO_DIR) and show the result (run twice: idempotent)"
@@ -23,6 +23,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Azurite (the Azure Storage emulator) for the queue and table adapter tests.
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@rm -f node_modules/.installed-*
+	@touch $(NODE_STAMP)
+
+node: $(NODE_STAMP)
+
 demo: install
 	$(BIN)/casedesk --data-dir $(DEMO_DIR) demo samples/inbox
 
@@ -35,7 +44,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install node
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -44,4 +53,4 @@ bench: install
 	$(BIN)/casedesk bench --messages $${BENCH_MESSAGES:-10000}
 
 clean: demo-clean
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
