@@ -75,8 +75,10 @@ class Settings(BaseModel):
     storage_connection_string: SecretStr | None = Field(
         None, description="Azure Storage connection string (Azurite locally)."
     )
-    storage_account_url: str | None = Field(
-        None, description="Azure Storage account URL, used with the managed identity in Azure."
+    storage_account_name: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9]{3,24}$",
+        description="Azure Storage account name, used with the managed identity in Azure.",
     )
     queue_name: str = Field("triage", description="Storage queue the triage worker reads.")
     table_name: str = Field("casedeskops", description="Storage table for operational state.")
@@ -99,8 +101,8 @@ class Settings(BaseModel):
             missing.append("mailboxes")
         if not (self.client_secret or self.use_managed_identity):
             missing.append("client_secret or use_managed_identity")
-        if not (self.storage_connection_string or self.storage_account_url):
-            missing.append("storage_connection_string or storage_account_url")
+        if not (self.storage_connection_string or self.storage_account_name):
+            missing.append("storage_connection_string or storage_account_name")
         problems = [f"{_env_name(m.split(' or ')[0])} is required" for m in missing]
         for name in ("notification_url", "lifecycle_url"):
             url = getattr(self, name) or ""
