@@ -33,7 +33,7 @@ $(NODE_STAMP): package.json package-lock.json
 node: $(NODE_STAMP)
 
 demo: install
-	$(BIN)/casedesk --data-dir $(DEMO_DIR) demo samples/inbox
+	$(BIN)/casedesk --data-dir $(DEMO_DIR) --settings samples/casedesk.toml demo samples/inbox
 
 demo-clean:
 	rm -rf $(DEMO_DIR)

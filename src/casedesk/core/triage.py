@@ -231,7 +231,7 @@ class Triage:
         draft_body = self._write_draft(case, message, now)
         self._audit("case.opened", ref, message, classification, constituent=constituent.id)
         if is_campaign:
-            self._record_campaign(joined, message, received_at)
+            self._record_campaign(joined, message, message.sent_at or received_at)
         return TriageResult(
             Outcome.FILED_NEW, raw.source, ref, classification.category, draft_body=draft_body
         )

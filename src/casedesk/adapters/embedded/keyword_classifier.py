@@ -97,9 +97,12 @@ class KeywordClassifier:
             confidence = round(best_score.total / (best_score.total + second.total + 1.0), 3)
             reasons = tuple(f"{best.value}: '{m}'" for m in best_score.matched[:5])
         urgent = self._urgent.scores(text).get("urgent", _NONE)
-        is_urgent = is_threat or (
-            urgent.total >= URGENT_LEVEL and best not in (Category.SPAM, Category.CAMPAIGN)
+        # Spam, template campaigns and recognised auto-replies/newsletters are never urgent
+        # on their wording alone ("for urgent matters call..." is in every out-of-office).
+        not_urgent = best in (Category.SPAM, Category.CAMPAIGN) or (
+            best is Category.OTHER and best_score.total >= MIN_SIGNAL
         )
+        is_urgent = is_threat or (urgent.total >= URGENT_LEVEL and not not_urgent)
         if is_threat:
             reasons = (*reasons, f"threat: '{threat.matched[0]}'")
         elif is_urgent:

@@ -30,6 +30,9 @@ CATEGORY_PHRASES: dict[str, dict[str, float]] = {
         r"increase (your )?(traffic|sales)": 2.0,
         r"no obligation": 1.5,
         r"risk[- ]free": 1.5,
+        r"validate your (mailbox|account|email)": 3.0,
+        r"(exceeded|over) (its |the |your )?(storage )?(quota|limit)": 2.0,
+        r"(mailbox|account) (will be |being )?(suspended|deactivated|closed)": 2.0,
     },
     "abuse": {
         r"idiot|moron|cretin|imbecile": 2.5,
@@ -134,6 +137,12 @@ THREAT_PHRASES: dict[str, float] = {
     r"(bomb|acid|knife|gun)": 1.0,
     r"sorted out permanently|end up like": 3.0,
     r"wait outside|come to your (office|surgery|house)": 2.0,
+    r"(final|last|one and only) warning": 2.5,
+    r"we (are|'re) watching( you)?": 2.0,
+    r"we know (where|what car|when|your)": 3.0,
+    r"(might|will|won't|wont) not be (walking|around|breathing|alive)|not be walking anywhere": 3.5,
+    r"you('ll| will) find out": 1.0,
+    r"think about that before": 1.0,
 }
 
 URGENT_PHRASES: dict[str, float] = {
@@ -145,6 +154,8 @@ URGENT_PHRASES: dict[str, float] = {
     r"no (food|heating|electricity|money for food)": 2.0,
     r"(deadline|expires?|due) (is )?(today|tomorrow|this (week|friday|monday))": 2.0,
     r"by \d{1,2}(:\d{2})? ?(am|pm) (today|tomorrow)": 2.5,
+    r"deadline (is )?(\d{1,2}(:\d{2})? ?(am|pm) )?(today|tonight|tomorrow)": 2.5,
+    r"\d{1,2}(:\d{2})? ?(am|pm) (today|tonight)": 2.0,
     r"within (24|48|72) hours|in (two|three|2|3) days": 2.0,
     r"urgent(ly)?": 1.0,
     r"(at )?risk (to|of) (life|harm)": 2.5,
