@@ -241,13 +241,21 @@ class TriageWorker:
     def _process(self, mailbox: str, message_id: str, source: str) -> TriageResult:
         data = self.remote.fetch_mime(mailbox, message_id)
         result = self.triage.triage_one(RawMessage(source, data, self.clock.now()))
-        if result.outcome in (Outcome.FILED_NEW, Outcome.FILED_EXISTING) and result.case_ref:
-            case = self.repo.get_case(result.case_ref)
-            self.remote.set_categories(
-                mailbox, message_id, outlook_categories(result, case.is_urgent)
-            )
-            if result.outcome is Outcome.FILED_NEW and result.draft_body:
-                self._draft_once(mailbox, message_id, result.draft_body)
+        if result.outcome is Outcome.QUARANTINED or not result.case_ref:
+            return result
+        # Labelling and drafting are repeatable, so a retry after a crash at any point
+        # (even after filing, when triage now says "duplicate") finishes the job once.
+        case = self.repo.get_case(result.case_ref)
+        labelled = TriageResult(result.outcome, source, case.ref, case.category)
+        self.remote.set_categories(
+            mailbox, message_id, outlook_categories(labelled, case.is_urgent)
+        )
+        if not self.ops.get(DRAFTS, f"{mailbox}|{message_id}"):
+            text = result.draft_body
+            if result.outcome is Outcome.DUPLICATE:
+                text = self.triage.reply_draft_text(case.ref, data)
+            if text:
+                self._draft_once(mailbox, message_id, text)
         return result
 
     def _draft_once(self, mailbox: str, message_id: str, text: str) -> None:

@@ -147,9 +147,9 @@ class Triage:
         now = self.clock.now()
         received_at = raw.received_at or now
         with self.repo.transaction():
-            message, is_duplicate = self._identity(message)
-            if is_duplicate:
-                return TriageResult(Outcome.DUPLICATE, raw.source, reason="already filed")
+            message, known = self._identity(message)
+            if known is not None:
+                return TriageResult(Outcome.DUPLICATE, raw.source, known, reason="already filed")
             existing = self._thread_case(message, received_at)
             if existing:
                 return self._file_into(existing, message, raw, received_at)
@@ -157,18 +157,19 @@ class Triage:
 
     # --- steps ---------------------------------------------------------------------------
 
-    def _identity(self, message: ParsedMessage) -> tuple[ParsedMessage, bool]:
+    def _identity(self, message: ParsedMessage) -> tuple[ParsedMessage, str | None]:
         """Is this a message we filed before? Same bytes, or same Message-ID and same content,
         is a duplicate. A Message-ID reused for different content (broken senders, test
         suites) is a different message: it is filed under a derived id, never dropped."""
         stored = self.repo.find_message(message.message_id, message.sha256)
         if stored is None:
-            return message, False
+            return message, None
         if stored.sha256 == message.sha256 or stored.content_hash == message.content_hash:
-            return message, True
+            return message, stored.case_ref
         inner = message.message_id.strip("<>")
         derived = replace(message, message_id=f"<reused-{message.sha256[:16]}.{inner}>")
-        return derived, self.repo.find_message(derived.message_id, derived.sha256) is not None
+        again = self.repo.find_message(derived.message_id, derived.sha256)
+        return derived, again.case_ref if again else None
 
     def _thread_case(self, message: ParsedMessage, received_at: datetime) -> str | None:
         ref = self.repo.case_for_thread(message.thread_ids)
@@ -311,6 +312,17 @@ class Triage:
             path = self.files.quarantine(sha, raw.data)
             self._record_quarantine(QuarantineItem(sha, raw.source, reason, self.clock.now(), path))
         return TriageResult(Outcome.QUARANTINED, raw.source, reason=reason)
+
+    def reply_draft_text(self, case_ref: str, data: bytes) -> str | None:
+        """The draft reply for a case opened by this message, or None if it did not open it.
+
+        Lets a retried worker finish remote drafting after a crash between filing and drafting."""
+        message = parse_message(data)
+        messages = self.repo.case_messages(case_ref)
+        if not messages or messages[0].sha256 != message.sha256:
+            return None
+        draft = self.drafter.draft(self.repo.get_case(case_ref), message)
+        return draft.body if draft else None
 
     def quarantine_reference(self, source: str, reason: str) -> TriageResult:
         """Quarantine something we could not fetch: the record names where it still lives."""

@@ -1,0 +1,233 @@
+"""Production intake end to end on the local stack: a Graph-speaking server (tests/graphfake),
+Azurite for the queue and ops table, `casedesk serve`'s HTTP routes, the real MSAL, the real
+msgraph-sdk adapters and the shared pipeline. Nothing of ours is mocked."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from azurite import Azurite, azurite  # noqa: F401 - the fixture
+from casedesk.adapters.m365.msal_tokens import RedirectingHttpClient
+from casedesk.bootstrap_m365 import IntakeApp, build_intake
+from casedesk.core.intake import SubscriptionBook
+from casedesk.core.models import CaseQuery
+from casedesk.entrypoints.http_server import RouteTable, make_server
+from casedesk.entrypoints.webhooks import handle_lifecycle, handle_notifications
+from casedesk.settings import load_settings
+from graphfake import GraphFake
+from mailmaker import mail
+
+MAILBOX = "alex.morgan.mp@parliament.example"
+SECRET = "test-client-secret"
+
+
+@dataclass
+class Stack:
+    graph: GraphFake
+    app: IntakeApp
+
+    def drain(self, max_rounds: int = 20) -> list[str]:
+        """Run the queue worker until the queue is empty, as the Functions host would."""
+        done: list[str] = []
+        for _ in range(max_rounds):
+            items = self.app.queue.receive(max_messages=16, visibility_seconds=30)
+            if not items:
+                return done
+            for item in items:
+                done.append(self.app.dispatcher.handle(item.body, item.dequeue_count))
+                self.app.queue.delete(item)
+        raise AssertionError("queue did not drain")
+
+    def cases(self) -> int:
+        return len(self.app.cases.repo.query_cases(CaseQuery(limit=10_000)))
+
+
+@pytest.fixture
+def stack(tmp_path: Path, azurite: Azurite) -> Iterator[Stack]:  # noqa: F811
+    with GraphFake(client_secret=SECRET) as graph:
+        graph.add_mailbox(MAILBOX)
+        table = RouteTable()
+        server = make_server("127.0.0.1", 0, table)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_port}"
+        suffix = uuid.uuid4().hex[:12]
+        settings = load_settings(
+            {
+                "data_dir": tmp_path / "data",
+                "adapters": "m365",
+                "tenant_id": graph.tenant_id,
+                "client_id": graph.client_id,
+                "client_secret": SECRET,
+                "graph_base_url": graph.base_url,
+                "mailboxes": MAILBOX,
+                "notification_url": f"{base}/api/notifications",
+                "lifecycle_url": f"{base}/api/lifecycle",
+                "storage_connection_string": azurite.connection_string,
+                "queue_name": f"triage{suffix}",
+                "table_name": f"ops{suffix}",
+            },
+            environ={},
+        )
+        app = build_intake(settings, login_http_client=RedirectingHttpClient(graph.root_url))
+        table.add(
+            "POST",
+            "/api/notifications",
+            lambda q, b: handle_notifications(q, b, app.ops, app.queue, app.clock),
+        )
+        table.add("POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, app.ops, app.queue))
+        yield Stack(graph, app)
+        server.shutdown()
+        server.server_close()
+        app.close()
+
+
+def letter(n: int, **kwargs: object) -> bytes:
+    return mail(
+        f"Dear Alex,\n\nMy landlord has not fixed the damp in flat {n} for months. Please help.\n\nCB1 2AD",
+        sender=f"Constituent {n} <c{n}@example.org>",
+        subject=f"Damp in flat {n}",
+        message_id=f"<graph-{n}@example.org>",
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_subscription_notification_queue_worker_case_categories_and_draft(stack: Stack) -> None:
+    assert stack.app.intake.ensure_subscriptions() == {MAILBOX: "created"}
+    [sub] = stack.graph.subscriptions()
+    assert sub["resource"].lower().startswith(f"users/{MAILBOX}/mailfolders")
+    message_id = stack.graph.deliver(MAILBOX, letter(1))
+    assert [d.status for d in stack.graph.notifications][-1] == 202
+
+    done = stack.drain()
+    assert done == ["filed_new CD-2026-000001"]
+    case = stack.app.cases.repo.get_case("CD-2026-000001")
+    assert case.constituent_email == "c1@example.org" and case.postcode == "CB1 2AD"
+    [stored] = [m for m in stack.graph.messages(MAILBOX) if m["id"] == message_id]
+    assert (
+        "CaseDesk: casework" in stored["categories"]
+        and "CaseDesk: CD-2026-000001" in stored["categories"]
+    )
+    [draft] = stack.graph.drafts(MAILBOX)
+    assert "CD-2026-000001" in str(draft.get("body", {}).get("content", ""))
+    assert not any(
+        method == "POST" and "/send" in path for _, method, path, _, _ in stack.graph.requests
+    )
+
+
+def test_same_notification_five_times_makes_one_case(stack: Stack) -> None:
+    stack.app.intake.ensure_subscriptions()
+    stored_id = stack.graph.deliver(MAILBOX, letter(2))
+    stored = stack.graph.store.message(stack.graph.store.mailbox(MAILBOX), stored_id)
+    for _ in range(4):  # Graph redelivers when it is unsure the first one arrived
+        stack.graph.notify(stored, "created")
+    assert [d.status for d in stack.graph.notifications] == [202] * 5
+    stack.drain()
+    assert stack.cases() == 1
+
+
+def test_dropped_notifications_are_recovered_by_delta_catch_up(stack: Stack) -> None:
+    stack.app.intake.ensure_subscriptions()
+    stack.app.intake.catch_up_all()  # the first delta round records the starting point
+    stack.graph.drop_notifications(True)
+    for n in range(3, 6):
+        stack.graph.deliver(MAILBOX, letter(n))
+    assert stack.drain() == []
+    assert stack.app.intake.catch_up_all() == {MAILBOX: 3}
+    stack.drain()
+    assert stack.cases() == 3
+    assert stack.app.intake.catch_up_all() == {MAILBOX: 0}  # nothing twice
+
+
+def test_throttling_is_waited_out_and_no_request_is_sent_before_retry_after(stack: Stack) -> None:
+    stack.app.intake.ensure_subscriptions()
+    stack.graph.fail("GET", r"/messages/[^/]+/\$value$", 429, times=2, retry_after=1)
+    stack.graph.deliver(MAILBOX, letter(6))
+    stack.drain()
+    assert stack.cases() == 1
+    fetches = [
+        t
+        for t, method, path, _, _ in stack.graph.requests
+        if method == "GET" and path.split("?")[0].endswith("/$value")
+    ]
+    assert len(fetches) == 3
+    assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(fetches))
+
+
+def test_worker_crash_mid_message_reprocesses_once_without_a_duplicate(stack: Stack) -> None:
+    stack.app.intake.ensure_subscriptions()
+    stack.graph.fail("PATCH", r"/messages/", 500, times=1)  # dies after filing, before labelling
+    stack.graph.deliver(MAILBOX, letter(7))
+    [item] = stack.app.queue.receive(visibility_seconds=1)
+    with pytest.raises(Exception):  # noqa: B017 - whatever the SDK raises, the item stays queued
+        stack.app.dispatcher.handle(item.body, item.dequeue_count)
+    time.sleep(1.1)  # the queue lease (1 s, the service minimum) runs out as after a real crash
+    assert stack.drain() == ["duplicate CD-2026-000001"]
+    assert stack.cases() == 1
+    assert len(stack.graph.drafts(MAILBOX)) == 1
+
+
+def test_lifecycle_events_renew_recreate_and_catch_up(stack: Stack) -> None:
+    stack.app.intake.ensure_subscriptions()
+    [record] = SubscriptionBook(stack.app.ops).all()
+    before = record.expires_at
+    stack.graph.send_lifecycle(record.id, "reauthorizationRequired")
+    assert stack.drain() == [f"renewed {record.id}"]
+    assert SubscriptionBook(stack.app.ops).get(record.id).expires_at >= before  # type: ignore[union-attr]
+
+    stack.graph.drop_notifications(True)
+    stack.graph.deliver(MAILBOX, letter(8))
+    stack.graph.send_lifecycle(record.id, "missed")
+    stack.drain()
+    stack.drain()
+    assert stack.cases() == 1
+
+    stack.graph.send_lifecycle(record.id, "subscriptionRemoved")
+    stack.drain()
+    [new] = SubscriptionBook(stack.app.ops).all()
+    assert new.id != record.id and [s["id"] for s in stack.graph.subscriptions()] == [new.id]
+
+
+def test_wrong_client_state_enqueues_nothing(stack: Stack) -> None:
+    stack.app.intake.ensure_subscriptions()
+    [record] = SubscriptionBook(stack.app.ops).all()
+    stack.graph.store.subscriptions[record.id].data["clientState"] = "forged"
+    stack.graph.deliver(MAILBOX, letter(9))
+    assert stack.drain() == [] and stack.cases() == 0
+
+
+def test_message_that_keeps_failing_ends_in_quarantine_with_reason(stack: Stack) -> None:
+    stack.app.intake.ensure_subscriptions()
+    stack.graph.fail("GET", r"/\$value$", 500, times=None)
+    stack.graph.deliver(MAILBOX, letter(10))
+    for attempt in range(1, 6):
+        [item] = stack.app.queue.receive(visibility_seconds=1)
+        assert item.dequeue_count == attempt
+        if attempt < 5:
+            with pytest.raises(Exception):  # noqa: B017
+                stack.app.dispatcher.handle(item.body, item.dequeue_count)
+            time.sleep(1.1)
+        else:
+            assert stack.app.dispatcher.handle(item.body, item.dequeue_count).startswith(
+                "quarantined"
+            )
+            stack.app.queue.delete(item)
+    [q] = stack.app.cases.repo.quarantined()
+    assert q.source.startswith(f"graph:{MAILBOX}:") and "failed 5 times" in q.reason
+
+
+def test_graph_requests_per_triaged_message_stay_within_budget(stack: Stack) -> None:
+    stack.app.intake.ensure_subscriptions()
+    before = stack.app.graph.requests_sent
+    for n in range(20, 30):
+        stack.graph.deliver(MAILBOX, letter(n))
+    stack.drain()
+    per_message = (stack.app.graph.requests_sent - before) / 10
+    assert per_message <= 5, per_message
