@@ -146,6 +146,14 @@ def test_dropped_notifications_are_recovered_by_delta_catch_up(stack: Stack) -> 
     assert stack.app.intake.catch_up_all() == {MAILBOX: 0}  # nothing twice
 
 
+def test_notification_and_delta_name_a_message_by_the_same_immutable_id(stack: Stack) -> None:
+    stack.app.intake.ensure_subscriptions()
+    stack.app.intake.catch_up_all()
+    stack.graph.deliver(MAILBOX, letter(11))
+    assert stack.app.intake.catch_up_all() == {MAILBOX: 0}  # already queued by the notification
+    assert len(stack.drain()) == 1
+
+
 def test_throttling_is_waited_out_and_no_request_is_sent_before_retry_after(stack: Stack) -> None:
     stack.app.intake.ensure_subscriptions()
     stack.graph.fail("GET", r"/messages/[^/]+/\$value$", 429, times=2, retry_after=1)

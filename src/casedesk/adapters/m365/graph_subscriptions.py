@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from casedesk.adapters.m365.graph_client import GraphCaller
+from casedesk.adapters.m365.graph_client import GraphCaller, immutable_ids
 
 
 class GraphSubscriptions:
@@ -31,7 +31,11 @@ class GraphSubscriptions:
         )
 
         async def call() -> str:
-            created = await self.caller.client.subscriptions.post(body)
+            # Without this header the notifications carry REST ids while every other call uses
+            # immutable ids, and one message would be seen under two ids.
+            created = await self.caller.client.subscriptions.post(
+                body, request_configuration=immutable_ids()
+            )
             return str(created.id) if created and created.id else ""
 
         return self.caller.run(call)
