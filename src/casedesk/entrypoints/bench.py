@@ -120,6 +120,61 @@ def generate(count: int, seed: int = 7) -> list[RawMessage]:
     return out
 
 
+def notification_latency(app: Any, count: int = 1000) -> dict[str, float]:
+    """POST `count` Graph change notifications to the real HTTP route; p50/p99 in ms."""
+    import json
+    import threading
+    import urllib.request
+
+    from casedesk.core.intake import SubscriptionBook, SubscriptionRecord
+    from casedesk.entrypoints.http_server import RouteTable, make_server
+    from casedesk.entrypoints.webhooks import handle_notifications
+
+    SubscriptionBook(app.ops).save(
+        SubscriptionRecord(
+            "bench-sub", "office@parliament.example", "bench-secret", "2099-01-01T00:00:00+00:00"
+        )
+    )
+    table = RouteTable()
+    table.add(
+        "POST",
+        "/api/notifications",
+        lambda q, b: handle_notifications(q, b, app.ops, app.queue, app.clock),
+    )
+    server = make_server("127.0.0.1", 0, table)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/api/notifications"
+    timings = []
+    try:
+        for i in range(count):
+            body = json.dumps(
+                {
+                    "value": [
+                        {
+                            "subscriptionId": "bench-sub",
+                            "clientState": "bench-secret",
+                            "changeType": "created",
+                            "resource": f"Users/office@parliament.example/Messages/AAMk-bench-{i}",
+                            "resourceData": {"id": f"AAMk-bench-{i}"},
+                            "tenantId": "bench",
+                        }
+                    ]
+                }
+            ).encode()
+            request = urllib.request.Request(
+                url, data=body, method="POST", headers={"Content-Type": "application/json"}
+            )
+            t0 = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own loopback server
+                response.read()
+            timings.append((time.perf_counter() - t0) * 1000)
+    finally:
+        server.shutdown()
+        server.server_close()
+    timings.sort()
+    return {"p50": timings[len(timings) // 2], "p99": timings[int(len(timings) * 0.99) - 1]}
+
+
 def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -153,6 +208,7 @@ def run_bench(count: int, progress: bool = True) -> dict[str, Any]:
         t0 = time.perf_counter()
         again = app.triage.run(messages[: min(1000, count)])
         rerun_seconds = time.perf_counter() - t0
+        latency = notification_latency(app)
         app.close()
 
     return {
@@ -164,6 +220,8 @@ def run_bench(count: int, progress: bool = True) -> dict[str, Any]:
         "campaign_clusters_found": big_clusters,
         "rerun_duplicates_per_second": again.seen / rerun_seconds,
         "peak_rss_mib": _peak_rss_mib(),
+        "notification_p50_ms": latency["p50"],
+        "notification_p99_ms": latency["p99"],
         "filed": report.filed,
         "duplicates": report.duplicates,
         "quarantined": report.quarantined,
