@@ -7,12 +7,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEMO_DIR ?= .demo-data
 
-.PHONY: help install node demo demo-clean test lint typecheck pytest bench clean
+.PHONY: help install node package demo demo-clean test lint typecheck pytest bench clean
 
 help:
 	@echo "make demo   - triage samples/inbox into $(DEMO_DIR) and show the result (run twice: idempotent)"
 	@echo "make test   - ruff, mypy (strict on the core) and pytest"
 	@echo "make bench  - generate 10,000 messages, triage them, print rates"
+	@echo "make package - build and verify the Azure Functions deployment zip"
 	@echo "make demo-clean / make clean"
 
 $(STAMP): pyproject.toml
@@ -39,7 +40,7 @@ demo-clean:
 	rm -rf $(DEMO_DIR)
 
 lint: install
-	$(BIN)/ruff check src tests functions
+	$(BIN)/ruff check src tests functions scripts
 
 typecheck: install
 	$(BIN)/mypy
@@ -48,6 +49,9 @@ pytest: install node
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+package: install
+	$(BIN)/python scripts/package_functions.py
 
 bench: install
 	$(BIN)/casedesk bench --messages $${BENCH_MESSAGES:-10000}
