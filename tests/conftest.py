@@ -9,6 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from azurite import azurite  # noqa: F401 - session fixture: Azurite for the storage tests
 from casedesk.adapters.embedded.clock import FixedClock
 from casedesk.bootstrap import App, build_app
 from casedesk.settings import load_settings

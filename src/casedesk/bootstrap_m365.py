@@ -32,7 +32,7 @@ class IntakeApp:
         self.cases.close()
 
 
-def _storage(settings: Settings) -> tuple[OpsState, WorkQueue]:
+def storage_adapters(settings: Settings) -> tuple[OpsState, WorkQueue]:
     from casedesk.adapters.m365.storage_queue import StorageWorkQueue
     from casedesk.adapters.m365.table_ops import TableOpsState
 
@@ -82,7 +82,7 @@ def build_intake(
         http_client=login_http_client,
     )
     graph = GraphCaller(tokens.token, settings.graph_base_url)
-    ops, queue = _storage(settings)
+    ops, queue = storage_adapters(settings)
     config = IntakeConfig(
         mailboxes=settings.mailbox_list,
         notification_url=settings.notification_url or "",

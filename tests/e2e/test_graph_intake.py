@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from azurite import Azurite, azurite  # noqa: F401 - the fixture
+from azurite import Azurite
 from casedesk.adapters.m365.msal_tokens import RedirectingHttpClient
 from casedesk.bootstrap_m365 import IntakeApp, build_intake
 from casedesk.core.intake import SubscriptionBook
@@ -51,7 +51,7 @@ class Stack:
 
 
 @pytest.fixture
-def stack(tmp_path: Path, azurite: Azurite) -> Iterator[Stack]:  # noqa: F811
+def stack(tmp_path: Path, azurite: Azurite) -> Iterator[Stack]:
     with GraphFake(client_secret=SECRET) as graph:
         graph.add_mailbox(MAILBOX)
         table = RouteTable()

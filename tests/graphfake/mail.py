@@ -96,6 +96,27 @@ def get_user(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
     )
 
 
+def get_mail_folder(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
+    """GET /users/{u}/mailFolders/{f}: https://learn.microsoft.com/graph/api/mailfolder-get"""
+    with fake.store.lock:
+        box = fake.store.mailbox(m["u"])
+        name = fake.store.folder_name(box, m["f"])
+        count = len(fake.store.in_folder(box, name))
+    return json_resp(
+        200,
+        {
+            "@odata.context": f"{fake.base_url}/$metadata#users('{box.id}')/mailFolders/$entity",
+            "id": box.folder_id(name),
+            "displayName": name.capitalize(),
+            "parentFolderId": box.folder_id("msgfolderroot"),
+            "childFolderCount": 0,
+            "unreadItemCount": count,
+            "totalItemCount": count,
+            "isHidden": False,
+        },
+    )
+
+
 def get_message(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
     with fake.store.lock:
         stored = fake.store.message(fake.store.mailbox(m["u"]), m["m"])
@@ -222,6 +243,7 @@ def delta(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
 
 ROUTES = [
     route("GET", U + r"/mailFolders/(?P<f>[^/]+)/messages/delta(?:\(\))?$", delta),
+    route("GET", U + r"/mailFolders/(?P<f>[^/]+)$", get_mail_folder),
     route("GET", U + r"$", get_user),
     route("GET", U + M + r"/\$value$", get_mime),
     route("GET", U + M + r"$", get_message),

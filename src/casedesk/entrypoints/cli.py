@@ -266,6 +266,34 @@ def bench(
     render.console.print(table)
 
 
+m365_cli = typer.Typer(help="Microsoft 365 set-up helpers.", no_args_is_help=True)
+cli.add_typer(m365_cli, name="m365")
+
+
+@m365_cli.command("check")
+def m365_check(as_json: JsonFlag = False) -> None:
+    """Check settings, the Graph token, each mailbox and storage. Example: casedesk m365 check"""
+    from casedesk.entrypoints.m365_check import run_checks
+
+    settings = load_settings(
+        {"data_dir": _state.data_dir, "adapters": "m365"}, settings_file=_state.settings_file
+    )
+    checks = run_checks(settings)
+    if as_json:
+        render.print_json({"checks": [c.__dict__ for c in checks]})
+    else:
+        from rich.table import Table
+
+        table = Table(title="casedesk m365 check", title_justify="left")
+        for col in ("Check", "Result", "Detail", "Fix"):
+            table.add_column(col, overflow="fold")
+        for c in checks:
+            table.add_row(c.name, "[green]ok[/]" if c.ok else "[bold red]FAIL[/]", c.detail, c.fix)
+        render.console.print(table)
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",

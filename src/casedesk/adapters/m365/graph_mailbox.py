@@ -20,6 +20,19 @@ class GraphMailbox:
     def _message(self, mailbox: str, message_id: str) -> Any:
         return self.client.users.by_user_id(mailbox).messages.by_message_id(message_id)
 
+    def probe_inbox(self, mailbox: str) -> int:
+        """Read the inbox folder (needs the same permission as triage); its message count."""
+
+        async def call() -> int:
+            folder = (
+                await self.client.users.by_user_id(mailbox)
+                .mail_folders.by_mail_folder_id("inbox")
+                .get()
+            )
+            return int(folder.total_item_count or 0) if folder else 0
+
+        return self.caller.run(call, mailbox)
+
     def fetch_mime(self, mailbox: str, message_id: str) -> bytes:
         async def call() -> bytes:
             data = await self._message(mailbox, message_id).content.get(
