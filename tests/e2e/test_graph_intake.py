@@ -238,4 +238,5 @@ def test_graph_requests_per_triaged_message_stay_within_budget(stack: Stack) -> 
         stack.graph.deliver(MAILBOX, letter(n))
     stack.drain()
     per_message = (stack.app.graph.requests_sent - before) / 10
+    print(f"\nGraph requests per triaged message: {per_message:.1f}")
     assert per_message <= 5, per_message
