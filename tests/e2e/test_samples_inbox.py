@@ -57,3 +57,33 @@ def test_sample_inbox_is_triaged_as_make_demo_promises(app: App) -> None:
     rerun = app.triage.run(EmlFolderMailbox([SAMPLES / "inbox"]).messages())
     assert rerun.filed == 0 and rerun.duplicates == report.filed and rerun.balances
     assert len(app.repo.query_cases(CaseQuery(limit=1000))) == len(cases)
+
+
+def test_classifying_in_worker_processes_files_exactly_what_the_serial_run_files(
+    app: App, tmp_path: Path
+) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from casedesk.adapters.embedded.clock import FixedClock
+    from casedesk.bootstrap import build_app
+    from casedesk.settings import load_settings
+
+    def snapshot(target: App) -> list[tuple[str, str, str, bool, str | None]]:
+        return [
+            (c.ref, c.category.value, c.topic.value, c.is_urgent, c.campaign_id)
+            for c in target.repo.query_cases(CaseQuery(limit=1000))
+        ]
+
+    app.triage.run(EmlFolderMailbox([SAMPLES / "inbox"]).messages())
+    settings = load_settings(
+        {"data_dir": tmp_path / "parallel", "safety_lead": "sam.safety"}, environ={}
+    )
+    parallel = build_app(settings, FixedClock(app.clock.now()))
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        report = parallel.triage.run(
+            EmlFolderMailbox([SAMPLES / "inbox"]).messages(),
+            mapper=lambda fn, items: pool.map(fn, items, chunksize=8),
+        )
+    assert report.balances
+    assert snapshot(parallel) == snapshot(app)
+    parallel.close()

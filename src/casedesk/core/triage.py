@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 
 import numpy as np
 
@@ -95,18 +96,20 @@ class Triage:
         self,
         raws: Iterable[RawMessage],
         on_result: Callable[[TriageResult], None] | None = None,
+        mapper: Mapper | None = None,
     ) -> RunReport:
-        """Triage a batch oldest first, so replies never arrive before what they answer."""
+        """Triage a batch oldest first, so replies never arrive before what they answer.
+
+        Classifying reads nothing stored, so a caller may pass `mapper` (a process pool's
+        ordered, lazy map) to classify on other cores while this thread files."""
         report = RunReport()
-        parsed: list[tuple[RawMessage, ParsedMessage | MalformedMessageError]] = []
-        for raw in raws:
-            try:
-                parsed.append((raw, parse_message(raw.data)))
-            except MalformedMessageError as exc:
-                parsed.append((raw, exc))
+        parsed = [(raw, _parse_or_error(raw)) for raw in raws]
         parsed.sort(key=lambda item: _order_key(item[0], item[1]))
+        readable = [m for _, m in parsed if isinstance(m, ParsedMessage)]
+        classified = iter((mapper or map)(partial(classify_or_none, self.classifier), readable))
         for raw, message in parsed:
-            result = self.triage_safely(raw, message)
+            classification = next(classified) if isinstance(message, ParsedMessage) else None
+            result = self.triage_safely(raw, message, classification)
             _count(report, result)
             if on_result:
                 on_result(result)
@@ -120,7 +123,10 @@ class Triage:
         return self.triage_safely(raw, message)
 
     def triage_safely(
-        self, raw: RawMessage, message: ParsedMessage | MalformedMessageError
+        self,
+        raw: RawMessage,
+        message: ParsedMessage | MalformedMessageError,
+        classification: Classification | None = None,
     ) -> TriageResult:
         """Triage, and if anything unexpected breaks, quarantine the message with the reason.
 
@@ -128,7 +134,7 @@ class Triage:
         the bytes are kept in quarantine and the rest of the batch carries on.
         """
         try:
-            return self.triage_parsed(raw, message)
+            return self.triage_parsed(raw, message, classification)
         except (MemoryError, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -140,7 +146,10 @@ class Triage:
             )
 
     def triage_parsed(
-        self, raw: RawMessage, message: ParsedMessage | MalformedMessageError
+        self,
+        raw: RawMessage,
+        message: ParsedMessage | MalformedMessageError,
+        classification: Classification | None = None,
     ) -> TriageResult:
         if isinstance(message, MalformedMessageError):
             return self._quarantine(raw, str(message))
@@ -150,10 +159,12 @@ class Triage:
             message, known = self._identity(message)
             if known is not None:
                 return TriageResult(Outcome.DUPLICATE, raw.source, known, reason="already filed")
+            if classification is None:
+                classification = self.classifier.classify(message)
             existing = self._thread_case(message, received_at)
             if existing:
-                return self._file_into(existing, message, raw, received_at)
-            return self._open_case(message, raw, received_at)
+                return self._file_into(existing, message, raw, received_at, classification)
+            return self._open_case(message, raw, received_at, classification)
 
     # --- steps ---------------------------------------------------------------------------
 
@@ -181,10 +192,14 @@ class Triage:
         )
 
     def _file_into(
-        self, ref: str, message: ParsedMessage, raw: RawMessage, received_at: datetime
+        self,
+        ref: str,
+        message: ParsedMessage,
+        raw: RawMessage,
+        received_at: datetime,
+        classification: Classification,
     ) -> TriageResult:
         case = self.repo.get_case(ref)
-        classification = self.classifier.classify(message)
         path = self.files.file_message(ref, message)
         self.repo.add_message(ref, message, classification, received_at, path)
         self.repo.touch_case(ref, received_at)
@@ -193,13 +208,16 @@ class Triage:
         return TriageResult(Outcome.FILED_EXISTING, raw.source, ref, case.category)
 
     def _open_case(
-        self, message: ParsedMessage, raw: RawMessage, received_at: datetime
+        self,
+        message: ParsedMessage,
+        raw: RawMessage,
+        received_at: datetime,
+        classification: Classification,
     ) -> TriageResult:
         now = self.clock.now()
         constituent = self.repo.upsert_constituent(
             message.from_addr, message.from_name, find_postcode(message.new_text), now
         )
-        classification = self.classifier.classify(message)
         sig = campaigns.signature(message.new_text)
         joined = self.index.add(message.message_id, message.from_addr, sig)
         self.ops.save_signature(
@@ -340,6 +358,27 @@ class Triage:
                 item.sha256[:16],
                 {"reason": item.reason},
             )
+
+
+Mapper = Callable[
+    [Callable[[ParsedMessage], Classification | None], Iterable[ParsedMessage]],
+    Iterable[Classification | None],
+]
+
+
+def classify_or_none(classifier: Classifier, message: ParsedMessage) -> Classification | None:
+    """Classify, or None if the classifier fails (filing classifies again, and quarantines)."""
+    try:
+        return classifier.classify(message)
+    except Exception:
+        return None
+
+
+def _parse_or_error(raw: RawMessage) -> ParsedMessage | MalformedMessageError:
+    try:
+        return parse_message(raw.data)
+    except MalformedMessageError as exc:
+        return exc
 
 
 def _campaign_name(subject: str) -> str:

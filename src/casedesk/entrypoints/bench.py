@@ -202,8 +202,11 @@ def run_bench(count: int, progress: bool = True) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="casedesk-bench-") as tmp:
         settings = load_settings({"data_dir": Path(tmp)}, environ={})
         app = build_app(settings, FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)))
+        from casedesk.entrypoints.parallel import classify_pool
+
         t0 = time.perf_counter()
-        report = app.triage.run(messages)
+        with classify_pool(count) as mapper:
+            report = app.triage.run(messages, mapper=mapper)
         triage_seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
         again = app.triage.run(messages[: min(1000, count)])

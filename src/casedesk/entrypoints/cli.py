@@ -73,7 +73,10 @@ def _triage_with_progress(app: App, paths: list[Path], quiet: bool) -> RunReport
         def advance(_: TriageResult) -> None:
             progress.advance(task)
 
-        return app.triage.run(mailbox.messages(), on_result=advance)
+        from casedesk.entrypoints.parallel import classify_pool
+
+        with classify_pool(len(mailbox)) as mapper:
+            return app.triage.run(mailbox.messages(), on_result=advance, mapper=mapper)
 
 
 @cli.command()
