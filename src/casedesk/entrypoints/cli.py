@@ -302,34 +302,14 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7071,
 ) -> None:
-    """Serve the Functions app's HTTP routes locally. Example: casedesk serve --port 7071"""
-    from casedesk.entrypoints.http_server import RouteTable, make_server
-    from casedesk.entrypoints.webhooks import handle_lifecycle, handle_notifications
+    """Serve the Functions app's HTTP routes locally. Example: casedesk serve --port 7071
 
-    app = _app()
-    table = RouteTable()
-    table.add(
-        "POST",
-        "/api/notifications",
-        lambda q, b: handle_notifications(q, b, app.ops, app.queue, app.clock),
-    )
-    table.add("POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, app.ops, app.queue))
-    server = make_server(host, port, table)
-    render.console.print(
-        f"CaseDesk listening on http://{host}:{server.server_port} "
-        "(/api/health, /api/notifications, /api/lifecycle). Ctrl-C stops."
-    )
-    render.console.print(
-        "[yellow]Notifications are checked and queued; fetching and triaging the messages "
-        "needs the Microsoft 365 adapters, which are not finished (see README, Status).[/]"
-    )
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        app.close()
+    With CASEDESK_ADAPTERS=m365 it also runs the queue worker and the renew timer, so a
+    tunnel pointed at this port receives and triages the office's real mail."""
+    from casedesk.entrypoints.local_host import run_local_host
+
+    settings = load_settings({"data_dir": _state.data_dir}, settings_file=_state.settings_file)
+    run_local_host(settings, host, port, render.console.print)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,123 @@
+"""`casedesk serve`: the Functions app on a laptop. HTTP routes always; with the M365
+adapters, also the queue worker and the renew timer, as the Functions host would run them."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
+from typing import Any
+
+from casedesk.entrypoints.http_server import RouteTable, make_server
+from casedesk.entrypoints.webhooks import handle_lifecycle, handle_notifications
+from casedesk.settings import Settings
+
+log = logging.getLogger("casedesk.serve")
+WORKER_POLL_SECONDS = 2.0
+RENEW_EVERY_SECONDS = 6 * 3600
+
+
+def _worker(intake: Any, stop: threading.Event, poll_seconds: float) -> None:
+    """Drain the queue like the Functions queue trigger: delete only after success."""
+    while not stop.is_set():
+        items = intake.queue.receive(max_messages=8, visibility_seconds=60)
+        for item in items:
+            try:
+                intake.dispatcher.handle(item.body, item.dequeue_count)
+                intake.queue.delete(item)
+            except Exception:
+                log.exception(
+                    "queue item failed; it will be retried", extra={"event": "queue.retry"}
+                )
+        if not items:
+            stop.wait(poll_seconds)
+
+
+def _renewer(intake: Any, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            intake.intake.ensure_subscriptions()
+            intake.intake.catch_up_all()
+        except Exception:
+            log.exception(
+                "renew failed; retrying at the next interval", extra={"event": "renew.error"}
+            )
+        stop.wait(RENEW_EVERY_SECONDS)
+
+
+@dataclass
+class LocalHost:
+    server: ThreadingHTTPServer
+    app: Any
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self.app.close()
+
+
+def bind(host: str, port: int) -> tuple[ThreadingHTTPServer, RouteTable]:
+    """Listen first, so the public URL is known before settings that name it are built."""
+    table = RouteTable()
+    return make_server(host, port, table), table
+
+
+def start_local_host(
+    settings: Settings,
+    server: ThreadingHTTPServer,
+    table: RouteTable,
+    say: Callable[[str], None],
+    login_http_client: Any = None,
+    poll_seconds: float = WORKER_POLL_SECONDS,
+) -> LocalHost:
+    """Build the app, add the routes, serve in a thread; with M365, the worker and timer too."""
+    if settings.adapters == "m365":
+        from casedesk.bootstrap_m365 import build_intake
+
+        app: Any = build_intake(settings, login_http_client=login_http_client)
+    else:
+        from casedesk.bootstrap import build_app
+
+        app = build_app(settings)
+    ops, queue, clock = app.ops, app.queue, app.clock
+    table.add(
+        "POST", "/api/notifications", lambda q, b: handle_notifications(q, b, ops, queue, clock)
+    )
+    table.add("POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, ops, queue))
+    local = LocalHost(server, app)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    say(
+        f"CaseDesk listening on {local.url} (/api/health, /api/notifications, /api/lifecycle). "
+        "Ctrl-C stops."
+    )
+    if settings.adapters == "m365":
+        # Started after the socket is listening: creating a subscription makes Graph call back.
+        threading.Thread(target=_worker, args=(app, local.stop, poll_seconds), daemon=True).start()
+        threading.Thread(target=_renewer, args=(app, local.stop), daemon=True).start()
+        say(f"Watching {', '.join(settings.mailbox_list)}: queue worker and renew timer running.")
+    else:
+        say(
+            "[yellow]Embedded adapters: notifications are checked and queued only. Set "
+            "CASEDESK_ADAPTERS=m365 (docs/m365-setup.md) to fetch and triage real mail.[/]"
+        )
+    return local
+
+
+def run_local_host(settings: Settings, host: str, port: int, say: Callable[[str], None]) -> None:
+    server, table = bind(host, port)
+    local = start_local_host(settings, server, table, say)
+    try:
+        local.stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        local.close()
