@@ -77,3 +77,46 @@ def test_errors_go_to_stderr_with_non_zero_exit(tmp_path: Path) -> None:
     assert bad_setting.returncode == 1 and "CASEDESK_CAMPAIGN_MIN_SIZE" in bad_setting.stderr
     usage = run(tmp_path, "queue", "--category", "housng")
     assert usage.returncode == 2 and "housng" in usage.stderr
+
+
+def test_eval_reports_the_documented_keys_and_names_bad_lines(tmp_path: Path) -> None:
+    good = tmp_path / "eval.jsonl"
+    rows = [
+        {
+            "id": "1",
+            "from": "A <a@example.org>",
+            "subject": "Damp",
+            "label": "casework",
+            "cluster": None,
+            "urgent": False,
+            "body": "My landlord will not fix the damp and mould in my flat. Can you help me with the council?",
+        },
+        {
+            "id": "2",
+            "from": "B <b@example.org>",
+            "subject": "You",
+            "label": "abuse",
+            "cluster": None,
+            "urgent": True,
+            "body": "You are a disgrace. I know where you live and I will hurt you.",
+        },
+    ]
+    good.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    result = run(tmp_path / "data", "eval", str(good), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    for key in (
+        "macro_f1",
+        "per_category",
+        "confusion",
+        "campaign_bcubed",
+        "urgent",
+        "messages_per_second",
+        "classifier",
+    ):
+        assert key in report
+    assert report["per_category"]["abuse"]["recall"] == 1.0 and report["urgent"]["recall"] == 1.0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(rows[0]) + "\n" + json.dumps({**rows[1], "label": "abusive"}) + "\n")
+    failed = run(tmp_path / "data", "eval", str(bad))
+    assert failed.returncode == 1 and "line 2" in failed.stderr and "abusive" in failed.stderr

@@ -269,6 +269,37 @@ def bench(
     render.console.print(table)
 
 
+@cli.command(name="eval")
+def eval_command(
+    path: Annotated[
+        Path, typer.Argument(help="JSON lines: id, from, subject, body, label, cluster, urgent.")
+    ],
+    split: Annotated[
+        str | None, typer.Option(help="Only lines whose 'split' is this, e.g. dev.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Score triage on labelled mail. Example: casedesk eval corpus/triage.jsonl --split dev"""
+    from casedesk.adapters.embedded.keyword_classifier import KeywordClassifier
+    from casedesk.entrypoints.evaluate import evaluate, load_items
+
+    if not path.is_file():
+        raise CaseDeskError(f"{path}: no such file")
+    settings = load_settings({"data_dir": _state.data_dir}, settings_file=_state.settings_file)
+    report = evaluate(
+        load_items(path, split),
+        KeywordClassifier(),
+        settings.campaign_min_size,
+        settings.campaign_threshold,
+    )
+    if as_json:
+        render.print_json(report)
+        return
+    from casedesk.entrypoints.eval_view import print_eval
+
+    print_eval(report)
+
+
 m365_cli = typer.Typer(help="Microsoft 365 set-up helpers.", no_args_is_help=True)
 cli.add_typer(m365_cli, name="m365")
 

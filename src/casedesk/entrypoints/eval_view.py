@@ -1,0 +1,41 @@
+"""`casedesk eval` for people: the headline figures, then per category and the confusions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from casedesk.entrypoints import render
+
+
+def print_eval(report: dict[str, Any]) -> None:
+    out = render.console
+    b, u = report["campaign_bcubed"], report["urgent"]
+    out.print(
+        f"[bold]{report['count']} messages[/] · classifier {report['classifier']} · "
+        f"{report['messages_per_second']:,.0f} messages/s\n"
+        f"macro-F1 [bold]{report['macro_f1']:.3f}[/] · abuse recall {report['abuse_recall']:.3f} · "
+        f"urgent recall {u['recall']:.3f} precision {u['precision']:.3f} · "
+        f"campaign B-cubed P {b['precision']:.3f} R {b['recall']:.3f} F1 {b['f1']:.3f}"
+    )
+    table = Table(title="Per category", title_justify="left")
+    for col in ("Category", "Precision", "Recall", "F1", "Support"):
+        table.add_column(col, justify="right" if col != "Category" else "left")
+    for label, s in report["per_category"].items():
+        table.add_row(
+            label,
+            f"{s['precision']:.3f}",
+            f"{s['recall']:.3f}",
+            f"{s['f1']:.3f}",
+            str(s["support"]),
+        )
+    out.print(table)
+    labels = list(report["confusion"])
+    matrix = Table(title="Confusion (rows: true label, columns: predicted)", title_justify="left")
+    matrix.add_column("")
+    for label in labels:
+        matrix.add_column(label[:6], justify="right")
+    for gold in labels:
+        matrix.add_row(gold, *(str(report["confusion"][gold].get(p, 0) or "·") for p in labels))
+    out.print(matrix)
