@@ -108,6 +108,20 @@ def _azure_storage_queue(tmp: Path, server: Azurite) -> tuple[Any, Callable[[], 
     return queue, close
 
 
+def _sharepoint_repo(tmp: Path) -> tuple[Any, Callable[[], None]]:
+    from sharepoint_stack import start_stack
+
+    stack = start_stack()
+    return stack.repository(), stack.close
+
+
+def _sharepoint_files(tmp: Path) -> tuple[Any, Callable[[], None]]:
+    from sharepoint_stack import LibraryMirror, start_stack
+
+    stack = start_stack()
+    return LibraryMirror(stack.files(), stack.fake, tmp / "library"), stack.close
+
+
 # Factories whose key starts with this take the running Azurite as a second argument; the
 # fixtures below ask for it only then, so embedded-only runs never start Azurite.
 AZURITE = "m365-azurite"
@@ -119,13 +133,17 @@ def _build(factories: dict[str, Any], request: pytest.FixtureRequest, tmp: Path)
     return factories[request.param](tmp)
 
 
-REPOSITORIES: dict[str, Factory] = {"embedded-sqlite": _sqlite_repo}
+REPOSITORIES: dict[str, Factory] = {
+    "embedded-sqlite": _sqlite_repo,
+    "m365-sharepoint": _sharepoint_repo,
+}
 OPS_STATES: dict[str, Factory | AzuriteFactory] = {
     "embedded-sqlite": _sqlite_ops,
     AZURITE: _azure_table_ops,
 }
 CASE_FILES: dict[str, Factory] = {
-    "embedded-local": lambda tmp: (LocalCaseFiles(tmp / "files"), lambda: None)
+    "embedded-local": lambda tmp: (LocalCaseFiles(tmp / "files"), lambda: None),
+    "m365-sharepoint": _sharepoint_files,
 }
 
 

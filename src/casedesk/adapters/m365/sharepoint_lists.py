@@ -1,0 +1,737 @@
+"""CaseRepository on SharePoint lists through Microsoft Graph: the production system of record.
+
+The lists (sharepoint_schema.SCHEMA, docs/sharepoint-schema.md) are what staff see in Teams.
+
+Transactions are a unit of work (sharepoint_unit): SharePoint cannot roll back, so writes
+inside `transaction()` are held in memory, reads inside it see them, and they are written
+when the outermost `transaction()` exits cleanly. On an exception nothing is written. A nested
+`transaction()` joins the outer one. A write outside any transaction commits at once.
+
+Commit order: constituents, campaigns, new cases, quarantine, messages, case updates (with
+message counts), then the audit entries. Every create is idempotent (looked up by its Title
+before each POST attempt; see sharepoint_items), and a row another writer created meanwhile is
+merged (constituents, campaigns, quarantine) or refused with SharePointConflictError (cases,
+messages), which is transient: the message is tried again later and then seen as filed.
+SharePoint writes each row on its own, so a commit cut short after its retries leaves the
+rows written so far; a re-run of the same message files it again, and can leave an empty case
+behind. GraphCaller retries throttling and outages with Retry-After for several minutes first.
+
+Case references come from a counter row per year in the Counters list, taken *before* commit
+(a sequence, like a database sequence): the row is read, the next number checked against the
+Cases list (the unique Title check, which also skips numbers a lost update handed out twice),
+and written back with `If-Match` on its eTag, so two workers cannot take the same number.
+Rolling back gives the numbers back if nobody took a later one. RACE: the local Graph fake
+ignores If-Match, so there two workers could take the same number; the loser's commit then
+finds the Title taken and raises SharePointConflictError, but by then its files were written
+into the winner's case folder. Only SharePoint honouring If-Match closes this.
+
+The audit chain's head (last Seq and hash) is a row in Counters too, moved with `If-Match`
+before the entries are written, so concurrent commits never fork the chain.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
+
+from casedesk.adapters.m365.graph_client import GraphCaller
+from casedesk.adapters.m365.sharepoint_items import ListItems, Row, is_precondition_failed
+from casedesk.adapters.m365.sharepoint_schema import (
+    CaseDeskLists,
+    Fields,
+    audit_entry,
+    audit_fields,
+    campaign,
+    campaign_fields,
+    campaign_update,
+    case,
+    case_fields,
+    constituent,
+    constituent_fields,
+    constituent_update,
+    dt,
+    message_fields,
+    message_key,
+    note,
+    num,
+    quarantine_fields,
+    quarantine_item,
+    stored_message,
+    text,
+    ts,
+)
+from casedesk.adapters.m365.sharepoint_unit import (
+    AuditHead,
+    PendingAudit,
+    Unit,
+    replace_provisional,
+)
+from casedesk.core.audit import GENESIS, Detail, entry_hash
+from casedesk.core.models import (
+    AuditEntry,
+    Campaign,
+    Case,
+    CaseQuery,
+    CaseStatus,
+    Category,
+    Classification,
+    Constituent,
+    NewCase,
+    ParsedMessage,
+    QuarantineItem,
+    StoredMessage,
+)
+from casedesk.errors import CaseDeskError, NotFoundError, TransientError
+
+log = logging.getLogger("casedesk.sharepoint")
+
+CASES, CONSTITUENTS, MESSAGES = "cases", "constituents", "messages"
+AUDIT, QUARANTINE, CAMPAIGNS, COUNTERS = "audit", "quarantine", "campaigns", "counters"
+AUDIT_HEAD = "audit"
+CAS_ATTEMPTS = 20
+REMEMBERED_IDS = 10_000
+PER_PERSON_LOOKUPS = 20  # more constituents than this in a result: read the whole list once
+Seen = tuple[Fields, str | None]  # (row as this unit sees it, list item id or None if new)
+
+
+class DuplicateMessageError(CaseDeskError):
+    """The message (same Message-ID or same bytes) is already filed."""
+
+
+class SharePointConflictError(TransientError):
+    """Another writer got there first (a case reference or message); try the work again."""
+
+
+def _counter_title(year: int) -> str:
+    return f"CD-{year}"
+
+
+def _ref(year: int, number: int) -> str:
+    return f"CD-{year}-{number:06d}"
+
+
+def _fold(word: str) -> str:
+    """Case- and accent-insensitive, as SQLite's unicode61 tokenizer compares words."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def search_words(text_: str) -> list[str]:
+    """The words of a search, split exactly as the SQLite store splits them: user text is
+    never query syntax, and every word must appear."""
+    return [_fold(w) for w in "".join(ch if ch.isalnum() else " " for ch in text_).split()]
+
+
+def _mentions_all(words: Sequence[str], f: Fields) -> bool:
+    have = set(search_words(f"{text(f.get('Subject'))} {text(f.get('NewText'))}"))
+    return bool(words) and all(w in have for w in words)
+
+
+class SharePointCaseRepository:
+    def __init__(
+        self,
+        caller: GraphCaller,
+        site_id: str,
+        lists: CaseDeskLists | Mapping[str, str],
+        per_person_lookups: int = PER_PERSON_LOOKUPS,
+    ) -> None:
+        """per_person_lookups: up to this many constituents in a query result are read one by
+        one; more, and the Constituents list is read once instead."""
+        self.per_person_lookups = per_person_lookups
+        self.items = ListItems(caller, site_id)
+        self.lists = (
+            lists if isinstance(lists, CaseDeskLists) else CaseDeskLists.from_mapping(lists)
+        )
+        self._local = threading.local()  # one unit of work per thread
+        self._resolved: dict[int, int] = {}  # stand-in constituent ids handed out -> real ids
+
+    # --- unit of work ----------------------------------------------------------------------
+
+    @property
+    def _unit(self) -> Unit | None:
+        unit: Unit | None = getattr(self._local, "unit", None)
+        return unit
+
+    def _id(self, key: str) -> str:
+        return str(getattr(self.lists, key))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._unit is not None:  # nested: part of the outer unit
+            yield
+            return
+        unit = Unit()
+        self._local.unit = unit
+        try:
+            yield
+        except BaseException:
+            self._local.unit = None
+            self._give_back(unit)
+            raise
+        self._local.unit = None
+        if not unit.is_empty:
+            self._commit(unit)
+
+    @contextmanager
+    def _writing(self) -> Iterator[Unit]:
+        with self.transaction():
+            unit = self._unit
+            assert unit is not None
+            yield unit
+
+    # --- reads through the unit ------------------------------------------------------------
+
+    def _select(
+        self,
+        key: str,
+        column: str | None,
+        value: str | None,
+        test: Callable[[Fields], bool],
+        skip_store: bool = False,
+    ) -> dict[str, Seen]:
+        """Rows as this unit sees them: stored rows (filtered on an indexed column) with the
+        unit's changes, then the unit's new rows; `test` decides, after the changes."""
+        found: dict[str, Seen] = {}
+        if not skip_store:
+            for row in self.items.find(self._id(key), column, value):
+                found.setdefault(row.key, (row.fields, row.id))
+        unit = self._unit
+        for title, p in unit.rows(key).items() if unit else []:
+            if title in found:
+                found[title] = ({**found[title][0], **p.fields}, found[title][1])
+            else:
+                found[title] = (p.view, p.item_id)
+        return {k: v for k, v in found.items() if test(v[0])}
+
+    def _one(self, key: str, title: str) -> Seen | None:
+        """The row with this Title: the unit's version if it wrote one, else the stored row
+        (read once per unit)."""
+        unit = self._unit
+        if unit is None:
+            rows = self.items.find(self._id(key), "Title", title)
+            return (rows[0].fields, rows[0].id) if rows else None
+        pending = unit.get(key, title)
+        if pending is not None:
+            return pending.view, pending.item_id
+        if (key, title) in unit.seen:
+            return unit.seen[(key, title)]
+        if (key, "Title", title) in unit.absent:
+            return None
+        rows = self.items.find(self._id(key), "Title", title)
+        if not rows:
+            unit.absent.add((key, "Title", title))
+            return None
+        unit.seen[(key, title)] = (rows[0].fields, rows[0].id)
+        return unit.seen[(key, title)]
+
+    def _is_new(self, key: str, title: str) -> bool:
+        unit = self._unit
+        pending = unit.get(key, title) if unit else None
+        return pending is not None and pending.item_id is None
+
+    # --- messages and threading ------------------------------------------------------------
+
+    def find_message(self, message_id: str, sha256: str) -> StoredMessage | None:
+        by_id = self._one(MESSAGES, message_key(message_id))
+        if by_id is not None:
+            return stored_message(by_id[0])
+        by_hash = self._by_hash(sha256)
+        return stored_message(by_hash) if by_hash is not None else None
+
+    def _by_hash(self, sha256: str) -> Fields | None:
+        unit = self._unit
+        if unit is not None and (MESSAGES, "Sha256", sha256) in unit.absent:
+            hits = unit.matching(MESSAGES, lambda f: f.get("Sha256") == sha256)
+            return hits[0].view if hits else None
+        rows = self._select(MESSAGES, "Sha256", sha256, lambda f: f.get("Sha256") == sha256)
+        if not rows and unit is not None:
+            unit.absent.add((MESSAGES, "Sha256", sha256))
+        return next(iter(rows.values()))[0] if rows else None
+
+    def case_for_thread(self, message_ids: Sequence[str]) -> str | None:
+        for message_id in message_ids:
+            found = self._one(MESSAGES, message_key(message_id))
+            if found is not None:
+                return text(found[0].get("CaseRef"))
+        return None
+
+    def recent_case_for_subject(
+        self, sender: str, normalised_subject: str, since: datetime
+    ) -> str | None:
+        wanted = note(normalised_subject)
+
+        def test(f: Fields) -> bool:
+            return (
+                f.get("ConstituentEmail") == sender
+                and f.get("NormalisedSubject") == wanted
+                and f.get("Status") != CaseStatus.CLOSED.value
+                and dt(f["UpdatedAt"]) >= since
+            )
+
+        rows = self._select(CASES, "ConstituentEmail", sender, test)
+        if not rows:
+            return None
+        latest = max(rows.values(), key=lambda seen: dt(seen[0]["UpdatedAt"]))
+        return text(latest[0].get("Title"))
+
+    def add_message(
+        self,
+        case_ref: str,
+        message: ParsedMessage,
+        classification: Classification,
+        received_at: datetime,
+        filed_path: str,
+    ) -> None:
+        with self._writing() as unit:
+            key = message_key(message.message_id)
+            if self._one(MESSAGES, key) is not None or self._by_hash(message.sha256) is not None:
+                raise DuplicateMessageError(
+                    f"message already filed (sha256 {message.sha256[:12]}…); "
+                    "find_message says where"
+                )
+            fields = message_fields(
+                case_ref, message, classification, received_at, filed_path, unit.id
+            )
+            unit.put(MESSAGES, key, fields)
+
+    def case_messages(self, case_ref: str) -> list[StoredMessage]:
+        rows = self._select(
+            MESSAGES,
+            "CaseRef",
+            case_ref,
+            lambda f: f.get("CaseRef") == case_ref,
+            skip_store=self._is_new(CASES, case_ref),
+        )
+        # Stored rows come oldest first, then this unit's: a stable sort keeps that as the
+        # tie-break, as SQLite breaks ties by row id.
+        ordered = sorted(
+            (seen[0] for seen in rows.values()),
+            key=lambda f: text(f.get("SentAt") or f.get("ReceivedAt")),
+        )
+        return [stored_message(f) for f in ordered]
+
+    def cases_for_messages(self, message_ids: Iterable[str]) -> list[str]:
+        refs = {self.case_for_thread([message_id]) for message_id in message_ids}
+        return sorted(ref for ref in refs if ref)
+
+    # --- constituents and cases ------------------------------------------------------------
+
+    def upsert_constituent(
+        self, email: str, name: str, postcode: str | None, now: datetime
+    ) -> Constituent:
+        """A new constituent's id is a stand-in until the unit commits (the real one when
+        this call commits it): the list gives item ids only on create."""
+        with self._writing() as unit:
+            found = self._one(CONSTITUENTS, email)
+            if found is None:
+                values = constituent_fields(email, name, postcode, now, unit.id)
+                unit.put(CONSTITUENTS, email, values)
+                person = constituent(unit.provisional_id(email), values)
+            else:
+                fields, item_id = found
+                change = constituent_update(fields, name, postcode, now)
+                unit.put(CONSTITUENTS, email, change, item_id, base=fields)
+                person_id = int(item_id) if item_id else unit.provisional_id(email)
+                person = constituent(person_id, {**fields, **change})
+        return replace(person, id=self._resolved.get(person.id, person.id))
+
+    def _constituent_email(self, unit: Unit, constituent_id: int) -> str:
+        constituent_id = self._resolved.get(constituent_id, constituent_id)
+        if constituent_id in unit.provisional:
+            return unit.provisional[constituent_id]
+        for email, p in unit.rows(CONSTITUENTS).items():
+            if p.item_id == str(constituent_id):
+                return email
+        row = self.items.get(self._id(CONSTITUENTS), str(constituent_id))
+        if row is None:
+            raise NotFoundError(f"no constituent with id {constituent_id}")
+        return row.key
+
+    def create_case(self, new: NewCase) -> str:
+        with self._writing() as unit:
+            email = self._constituent_email(unit, new.constituent_id)
+            ref = self._reserve_ref(unit, new.opened_at.year)
+            person_id = self._resolved.get(new.constituent_id, new.constituent_id)
+            fields = case_fields(ref, replace(new, constituent_id=person_id), email, unit.id)
+            unit.put(CASES, ref, fields)
+            return ref
+
+    def _counter(self, title: str) -> Row:
+        rows = self.items.find(self._id(COUNTERS), "Title", title)
+        if rows:
+            return rows[0]
+        self.items.create(self._id(COUNTERS), {"Title": title, "Last": 0}, look_first=False)
+        # Two workers may each have created one: the oldest row is the counter.
+        return self.items.find(self._id(COUNTERS), "Title", title)[0]
+
+    def _case_exists(self, ref: str) -> bool:
+        return bool(self.items.find(self._id(CASES), "Title", ref))
+
+    def _reserve_ref(self, unit: Unit, year: int) -> str:
+        """The next free reference, taken now (not at commit) with If-Match on the counter."""
+        title = _counter_title(year)
+        for _ in range(CAS_ATTEMPTS):
+            counter = self._counter(title)
+            number = num(counter.fields.get("Last")) + 1
+            while self._case_exists(_ref(year, number)):  # a lost update handed it out before
+                number += 1
+            try:
+                self.items.update(
+                    self._id(COUNTERS), counter.id, {"Last": number}, if_match=counter.etag
+                )
+            except Exception as exc:
+                if is_precondition_failed(exc):
+                    continue  # another worker took a number meanwhile: read again
+                raise
+            unit.reserve(title, number)
+            return _ref(year, number)
+        raise SharePointConflictError(
+            f"could not take a {year} case reference: too much contention"
+        )
+
+    def _give_back(self, unit: Unit) -> None:
+        """On rollback, wind each counter back if nobody has taken a later number."""
+        for title, numbers in unit.reserved.items():
+            try:
+                rows = self.items.find(self._id(COUNTERS), "Title", title)
+                if rows and num(rows[0].fields.get("Last")) == max(numbers):
+                    self.items.update(
+                        self._id(COUNTERS),
+                        rows[0].id,
+                        {"Last": min(numbers) - 1},
+                        if_match=rows[0].etag,
+                    )
+            except Exception as exc:  # a gap in the numbering is harmless; the rollback is not
+                log.warning(
+                    "case numbers not given back after a rollback",
+                    extra={"event": "sharepoint.counter.gap", "error": type(exc).__name__},
+                )
+
+    def _update_case(self, case_ref: str, change: Callable[[Fields], Fields]) -> None:
+        with self._writing() as unit:
+            found = self._one(CASES, case_ref)
+            if found is None:
+                return
+            fields, item_id = found
+            values = change(fields)
+            if values:
+                unit.put(CASES, case_ref, values, item_id, base=fields)
+
+    def touch_case(self, case_ref: str, at: datetime) -> None:
+        self._update_case(
+            case_ref, lambda f: {"UpdatedAt": ts(at)} if at > dt(f["UpdatedAt"]) else {}
+        )
+
+    def recategorise(self, case_ref: str, category: Category, campaign_id: str | None) -> None:
+        self._update_case(
+            case_ref, lambda f: {"Category": category.value, "CampaignId": campaign_id}
+        )
+
+    def _pending_count(self, case_ref: str) -> int:
+        unit = self._unit
+        if unit is None:
+            return 0
+        return sum(1 for _, p in unit.creates(MESSAGES) if p.fields.get("CaseRef") == case_ref)
+
+    def _case(self, fields: Fields, person: Fields | None) -> Case:
+        ref = text(fields.get("Title"))
+        return case(fields, person, num(fields.get("MessageCount")) + self._pending_count(ref))
+
+    def _person(self, email: str) -> Fields | None:
+        found = self._one(CONSTITUENTS, email)
+        return found[0] if found else None
+
+    def get_case(self, case_ref: str) -> Case:
+        found = self._one(CASES, case_ref.upper())
+        if found is None:
+            raise NotFoundError(f"no case {case_ref!r}; `casedesk queue` lists the cases there are")
+        return self._case(found[0], self._person(text(found[0].get("ConstituentEmail"))))
+
+    def cases_of_constituent(self, email: str) -> list[Case]:
+        email = email.lower()
+        rows = self._select(
+            CASES, "ConstituentEmail", email, lambda f: f.get("ConstituentEmail") == email
+        )
+        person = self._person(email) if rows else None
+        ordered = sorted((seen[0] for seen in rows.values()), key=lambda f: text(f["CreatedAt"]))
+        return [self._case(f, person) for f in ordered]
+
+    def query_cases(self, query: CaseQuery) -> list[Case]:
+        """Queue and search, in the SQLite store's order: urgent first, then oldest, then ref.
+
+        One indexed column (category, status or assignee) narrows the read on the server;
+        the rest is checked here. SharePoint's list `$filter` has no full-text search, so
+        `text` reads the Messages list and matches words here (every word must appear in a
+        message's subject or new text, case- and accent-insensitively, no stemming); the
+        production route for large offices is Microsoft Search over the lists."""
+        column, value = _narrowest(query)
+        rows = self._select(CASES, column, value, lambda f: _case_matches(f, query))
+        if query.text:
+            refs = self._refs_mentioning(query.text)
+            rows = {ref: seen for ref, seen in rows.items() if ref in refs}
+        people = self._people({text(seen[0].get("ConstituentEmail")) for seen in rows.values()})
+        cases = [
+            self._case(fields, people.get(text(fields.get("ConstituentEmail"))))
+            for fields, _ in rows.values()
+        ]
+        if query.postcode:
+            prefix = query.postcode.replace(" ", "").upper()
+            cases = [
+                c for c in cases if (c.postcode or "").replace(" ", "").upper().startswith(prefix)
+            ]
+        cases.sort(key=lambda c: (not c.is_urgent, ts(c.created_at), c.ref))
+        return cases[: query.limit]
+
+    def _refs_mentioning(self, query_text: str) -> set[str]:
+        words = search_words(query_text)
+        if not words:
+            return set()
+        rows = self._select(MESSAGES, None, None, lambda f: _mentions_all(words, f))
+        return {text(seen[0].get("CaseRef")) for seen in rows.values()}
+
+    def _people(self, emails: set[str]) -> dict[str, Fields]:
+        if len(emails) <= self.per_person_lookups:
+            found = {email: self._person(email) for email in emails}
+            return {email: f for email, f in found.items() if f is not None}
+        rows = self._select(CONSTITUENTS, None, None, lambda f: f.get("Title") in emails)
+        return {email: seen[0] for email, seen in rows.items()}
+
+    # --- campaigns -------------------------------------------------------------------------
+
+    def upsert_campaign(self, campaign_: Campaign) -> None:
+        with self._writing() as unit:
+            found = self._one(CAMPAIGNS, campaign_.id)
+            if found is None:
+                unit.put(CAMPAIGNS, campaign_.id, campaign_fields(campaign_))
+            else:
+                unit.put(CAMPAIGNS, campaign_.id, campaign_update(campaign_), found[1], found[0])
+
+    def get_campaign(self, campaign_id: str) -> Campaign | None:
+        found = self._one(CAMPAIGNS, campaign_id)
+        return campaign(found[0]) if found else None
+
+    def campaigns(self) -> list[Campaign]:
+        rows = self._select(CAMPAIGNS, None, None, lambda f: True)
+        return sorted((campaign(f) for f, _ in rows.values()), key=lambda c: ts(c.first_seen))
+
+    # --- quarantine and audit --------------------------------------------------------------
+
+    def record_quarantine(self, item: QuarantineItem) -> bool:
+        with self._writing() as unit:
+            if self._one(QUARANTINE, item.sha256) is not None:
+                return False
+            unit.put(QUARANTINE, item.sha256, quarantine_fields(item))
+            return True
+
+    def quarantined(self) -> list[QuarantineItem]:
+        rows = self._select(QUARANTINE, None, None, lambda f: True)
+        items = [quarantine_item(f) for f, _ in rows.values()]
+        return sorted(items, key=lambda q: ts(q.quarantined_at))
+
+    def _audit_head(self) -> AuditHead:
+        rows = self.items.find(self._id(COUNTERS), "Title", AUDIT_HEAD)
+        if not rows:
+            return AuditHead(0, GENESIS)
+        head = rows[0]
+        seq, digest = num(head.fields.get("Last")), text(head.fields.get("Hash")) or GENESIS
+        return AuditHead(seq, digest, head)
+
+    def append_audit(
+        self, at: datetime, actor: str, action: str, object_ref: str, detail: Detail
+    ) -> AuditEntry:
+        """The entry as it will be written; inside a transaction its Seq and hashes are
+        provisional until commit (another worker may append first, and then the chain is
+        re-linked at commit)."""
+        with self._writing() as unit:
+            if unit.audit_head is None:
+                unit.audit_head = self._audit_head()
+            last = unit.audit[-1].entry if unit.audit else None
+            seq, prev = (
+                (last.seq + 1, last.hash)
+                if last
+                else (unit.audit_head.seq + 1, unit.audit_head.hash)
+            )
+            digest = entry_hash(prev, seq, at, actor, action, object_ref, detail)
+            entry = AuditEntry(seq, at, actor, action, object_ref, dict(detail), prev, digest)
+            pending = PendingAudit(at, actor, action, object_ref, dict(detail), entry)
+            unit.audit.append(pending)
+        return pending.entry
+
+    def audit_entries(self, object_ref: str | None = None) -> list[AuditEntry]:
+        column = "ObjectRef" if object_ref else None
+        rows = self.items.find(self._id(AUDIT), column, object_ref)
+        return sorted((audit_entry(r.fields) for r in rows), key=lambda e: e.seq)
+
+    # --- commit ----------------------------------------------------------------------------
+
+    def _commit(self, unit: Unit) -> None:
+        real_ids = unit.real_ids = self._commit_constituents(unit)
+        self._remember(real_ids)
+        self._commit_campaigns(unit)
+        self._commit_new_cases(unit, real_ids)
+        for _, p in unit.creates(QUARANTINE):
+            self.items.create(self._id(QUARANTINE), p.fields)  # already there: same bytes
+        self._commit_messages(unit)
+        self._commit_case_updates(unit)
+        self._commit_audit(unit, real_ids)
+        log.info(
+            "sharepoint unit committed",
+            extra={
+                "event": "sharepoint.commit",
+                "rows": sum(len(rows) for rows in unit.pending.values()) + len(unit.audit),
+            },
+        )
+
+    def _remember(self, real_ids: dict[int, int]) -> None:
+        """Stand-in ids handed out before a commit keep working after it."""
+        self._resolved.update(real_ids)
+        for stale in list(self._resolved)[: max(0, len(self._resolved) - REMEMBERED_IDS)]:
+            del self._resolved[stale]
+
+    def _commit_constituents(self, unit: Unit) -> dict[int, int]:
+        list_id = self._id(CONSTITUENTS)
+        real_ids: dict[int, int] = {}
+        for email, p in unit.creates(CONSTITUENTS):
+            row, created = self.items.create(list_id, p.fields)
+            if not created and row.fields.get("UnitId") != unit.id:  # created meanwhile
+                name, postcode = text(p.fields.get("FullName")), p.fields.get("Postcode")
+                change = constituent_update(row.fields, name, postcode, dt(p.fields["UpdatedAt"]))
+                self.items.update(list_id, row.id, change)
+            real_ids[unit.provisional_id(email)] = int(row.id)
+        for _, p in unit.updates(CONSTITUENTS):
+            self.items.update(list_id, str(p.item_id), p.fields)
+        return real_ids
+
+    def _commit_campaigns(self, unit: Unit) -> None:
+        list_id = self._id(CAMPAIGNS)
+        for _, p in unit.creates(CAMPAIGNS):
+            row, created = self.items.create(list_id, p.fields)
+            if not created:
+                keep = ("ClusterSize", "LastSeen", "IsCampaign")
+                self.items.update(list_id, row.id, {k: p.fields[k] for k in keep})
+        for _, p in unit.updates(CAMPAIGNS):
+            self.items.update(list_id, str(p.item_id), p.fields)
+
+    def _commit_new_cases(self, unit: Unit, real_ids: dict[int, int]) -> None:
+        counts = Counter(text(p.fields.get("CaseRef")) for _, p in unit.creates(MESSAGES))
+        for ref, p in unit.creates(CASES):
+            person = int(p.fields["ConstituentId"])
+            values = {
+                **p.fields,
+                "ConstituentId": real_ids.get(person, person),
+                "MessageCount": counts.get(ref, 0),
+            }
+            row, created = self.items.create(self._id(CASES), values)
+            if not created and row.fields.get("UnitId") != unit.id:
+                raise SharePointConflictError(
+                    f"case reference {ref} was taken by another worker; the message is retried"
+                )
+
+    def _commit_messages(self, unit: Unit) -> None:
+        for _, p in unit.creates(MESSAGES):
+            row, created = self.items.create(self._id(MESSAGES), p.fields)
+            if not created and row.fields.get("UnitId") != unit.id:
+                raise SharePointConflictError(
+                    "another worker filed the same message meanwhile; it is retried and then "
+                    "recognised as a duplicate"
+                )
+
+    def _commit_case_updates(self, unit: Unit) -> None:
+        list_id = self._id(CASES)
+        grown = {text(p.fields.get("CaseRef")) for _, p in unit.creates(MESSAGES)}
+        grown -= {ref for ref, _ in unit.creates(CASES)}
+        changes: dict[str, tuple[str, Fields]] = {
+            ref: (str(p.item_id), dict(p.fields)) for ref, p in unit.updates(CASES)
+        }
+        for ref in sorted(grown):
+            # Counted after the messages are written, so a count a concurrent commit
+            # overwrote is put right by the next message in the case.
+            count = len(self.items.find(self._id(MESSAGES), "CaseRef", ref))
+            if ref not in changes:
+                rows = self.items.find(list_id, "Title", ref)
+                if not rows:
+                    continue
+                changes[ref] = (rows[0].id, {})
+            changes[ref][1]["MessageCount"] = count
+        for item_id, values in changes.values():
+            self.items.update(list_id, item_id, values)
+
+    def _commit_audit(self, unit: Unit, real_ids: dict[int, int]) -> None:
+        if not unit.audit:
+            return
+        entries = self._move_audit_head(unit.audit_head, unit.audit, real_ids)
+        for pending, entry in zip(unit.audit, entries, strict=True):
+            # The head now covers these Seqs: nobody else writes them, no need to look first.
+            self.items.create(self._id(AUDIT), audit_fields(entry), look_first=False)
+            pending.entry = entry
+
+    def _move_audit_head(
+        self, head: AuditHead | None, pending: list[PendingAudit], real_ids: dict[int, int]
+    ) -> list[AuditEntry]:
+        """Chain the entries onto the head and move the head past them with If-Match.
+
+        The head read when the unit first appended is tried first; if another worker moved it
+        since, If-Match fails and the entries are chained onto the head read again."""
+        for _ in range(CAS_ATTEMPTS):
+            if head is None or head.row is None:
+                if head is not None:  # no head row yet: make one (idempotently), then read it
+                    self.items.create(
+                        self._id(COUNTERS), {"Title": AUDIT_HEAD, "Last": 0, "Hash": GENESIS}
+                    )  # looks first: another worker may have made it
+                head = self._audit_head()
+                continue
+            entries = _chain(head, pending, real_ids)
+            try:
+                self.items.update(
+                    self._id(COUNTERS),
+                    head.row.id,
+                    {"Last": entries[-1].seq, "Hash": entries[-1].hash},
+                    if_match=head.row.etag,
+                )
+            except Exception as exc:
+                if not is_precondition_failed(exc):
+                    raise
+                head = None
+                continue
+            return entries
+        raise SharePointConflictError("could not append to the audit chain: too much contention")
+
+
+def _chain(
+    head: AuditHead, pending: list[PendingAudit], real_ids: dict[int, int]
+) -> list[AuditEntry]:
+    entries: list[AuditEntry] = []
+    seq, prev = head.seq, head.hash
+    for p in pending:
+        seq += 1
+        detail = replace_provisional(p.detail, real_ids)
+        digest = entry_hash(prev, seq, p.at, p.actor, p.action, p.object_ref, detail)
+        entries.append(AuditEntry(seq, p.at, p.actor, p.action, p.object_ref, detail, prev, digest))
+        prev = digest
+    return entries
+
+
+def _narrowest(query: CaseQuery) -> tuple[str | None, str | None]:
+    """One indexed column for the server-side filter."""
+    if query.category:
+        return "Category", query.category.value
+    if query.status:
+        return "Status", query.status.value
+    if query.assignee:
+        return "Assignee", query.assignee
+    return None, None
+
+
+def _case_matches(f: Fields, query: CaseQuery) -> bool:
+    return (
+        (query.category is None or f.get("Category") == query.category.value)
+        and (query.status is None or f.get("Status") == query.status.value)
+        and (query.assignee is None or f.get("Assignee") == query.assignee)
+        and (not query.open_only or f.get("Status") != CaseStatus.CLOSED.value)
+    )
