@@ -28,6 +28,17 @@ class App:
             self.close_store()
 
 
+def triage_policy(settings: Settings) -> TriagePolicy:
+    return TriagePolicy(
+        office_address=settings.office_address,
+        office_name=settings.office_name,
+        safety_lead=settings.safety_lead,
+        campaign_min_size=settings.campaign_min_size,
+        campaign_threshold=settings.campaign_threshold,
+        thread_window=timedelta(days=settings.thread_window_days),
+    )
+
+
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
     if settings.adapters != "embedded":
         raise SettingsError(
@@ -52,13 +63,5 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     drafter = JinjaDrafter(
         settings.office_name, settings.mp_name, settings.constituency, clock, settings.templates_dir
     )
-    policy = TriagePolicy(
-        office_address=settings.office_address,
-        office_name=settings.office_name,
-        safety_lead=settings.safety_lead,
-        campaign_min_size=settings.campaign_min_size,
-        campaign_threshold=settings.campaign_threshold,
-        thread_window=timedelta(days=settings.thread_window_days),
-    )
-    triage = Triage(repo, files, classifier, drafter, ops, clock, policy)
+    triage = Triage(repo, files, classifier, drafter, ops, clock, triage_policy(settings))
     return App(settings, repo, files, ops, classifier, triage, SqliteWorkQueue(db), clock, db.close)

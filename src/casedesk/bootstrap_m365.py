@@ -1,8 +1,7 @@
 """Wiring for the Microsoft 365 intake: Graph, Azure Storage, and the shared pipeline.
 
-Not finished: cases and files still go to the embedded store under data_dir; the
-SharePoint list and library adapters are the next step (README, Status). Everything else
-here is the production path.
+Cases go to SharePoint lists and the case documents library (CASEDESK_CASE_STORE=sharepoint,
+the default), or to the embedded store under data_dir for a laptop without a site.
 """
 
 from __future__ import annotations
@@ -10,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from casedesk.bootstrap import App, build_app
+from casedesk.bootstrap import App, build_app, triage_policy
 from casedesk.core.intake import Intake, IntakeConfig, QueueDispatcher, TriageWorker
+from casedesk.core.triage import Triage
 from casedesk.errors import SettingsError
 from casedesk.ports import Clock, OpsState, WorkQueue
 from casedesk.settings import Settings
@@ -60,6 +60,30 @@ def storage_adapters(settings: Settings) -> tuple[OpsState, WorkQueue]:
     )
 
 
+def _case_app(
+    settings: Settings, clock: Clock, caller: Any, ops: OpsState, queue: WorkQueue
+) -> App:
+    """The pipeline over the SharePoint store (or the embedded one, when asked for)."""
+    if settings.case_store == "embedded":
+        return build_app(settings.model_copy(update={"adapters": "embedded"}), clock)
+    from casedesk.adapters.embedded.jinja_drafter import JinjaDrafter
+    from casedesk.adapters.embedded.keyword_classifier import KeywordClassifier
+    from casedesk.adapters.m365.sharepoint_files import SharePointCaseFiles
+    from casedesk.adapters.m365.sharepoint_lists import SharePointCaseRepository
+    from casedesk.adapters.m365.sharepoint_schema import SCHEMA, CaseDeskLists
+
+    ids = {spec.key: spec.display_name for spec in SCHEMA} | settings.sharepoint_list_ids
+    site = settings.sharepoint_site_id or ""
+    repo = SharePointCaseRepository(caller, site, CaseDeskLists.from_mapping(ids))
+    files = SharePointCaseFiles(caller, site, settings.sharepoint_drive_id or "")
+    classifier = KeywordClassifier()
+    drafter = JinjaDrafter(
+        settings.office_name, settings.mp_name, settings.constituency, clock, settings.templates_dir
+    )
+    triage = Triage(repo, files, classifier, drafter, ops, clock, triage_policy(settings))
+    return App(settings, repo, files, ops, classifier, triage, queue, clock, lambda: None)
+
+
 def build_intake(
     settings: Settings, clock: Clock | None = None, login_http_client: Any = None
 ) -> IntakeApp:
@@ -73,7 +97,6 @@ def build_intake(
     from casedesk.adapters.m365.msal_tokens import MsalTokenSource
 
     clock = clock or SystemClock()
-    cases = build_app(settings.model_copy(update={"adapters": "embedded"}), clock)
     tokens = MsalTokenSource(
         tenant_id=settings.tenant_id or "",
         client_id=settings.client_id or "",
@@ -83,6 +106,7 @@ def build_intake(
     )
     graph = GraphCaller(tokens.token, settings.graph_base_url)
     ops, queue = storage_adapters(settings)
+    cases = _case_app(settings, clock, graph, ops, queue)
     config = IntakeConfig(
         mailboxes=settings.mailbox_list,
         notification_url=settings.notification_url or "",

@@ -80,8 +80,28 @@ class Settings(BaseModel):
         pattern=r"^[a-z0-9]{3,24}$",
         description="Azure Storage account name, used with the managed identity in Azure.",
     )
+    case_store: Literal["sharepoint", "embedded"] = Field(
+        "sharepoint",
+        description="With m365: cases in SharePoint lists (production) or the embedded SQLite "
+        "store under data_dir (a laptop trying the Graph intake without a site).",
+    )
+    sharepoint_site_id: str | None = Field(None, description="The casework site's Graph site id.")
+    sharepoint_drive_id: str | None = Field(
+        None, description="The case documents library's drive id."
+    )
+    sharepoint_lists: str = Field(
+        "",
+        description="Optional list ids as key=id pairs (cases=..., messages=...); each list "
+        "defaults to its display name (docs/sharepoint-schema.md).",
+    )
     queue_name: str = Field("triage", description="Storage queue the triage worker reads.")
     table_name: str = Field("casedeskops", description="Storage table for operational state.")
+
+    @property
+    def sharepoint_list_ids(self) -> dict[str, str]:
+        """key -> list id from `sharepoint_lists` ("cases=GUID,messages=GUID")."""
+        pairs = (item.split("=", 1) for item in self.sharepoint_lists.split(",") if "=" in item)
+        return {k.strip(): v.strip() for k, v in pairs}
 
     @property
     def mailbox_list(self) -> tuple[str, ...]:
@@ -103,6 +123,10 @@ class Settings(BaseModel):
             missing.append("client_secret or use_managed_identity")
         if not (self.storage_connection_string or self.storage_account_name):
             missing.append("storage_connection_string or storage_account_name")
+        if self.case_store == "sharepoint":
+            missing += [
+                k for k in ("sharepoint_site_id", "sharepoint_drive_id") if not getattr(self, k)
+            ]
         problems = [f"{_env_name(m.split(' or ')[0])} is required" for m in missing]
         for name in ("notification_url", "lifecycle_url"):
             url = getattr(self, name) or ""

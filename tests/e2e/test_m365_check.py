@@ -20,6 +20,7 @@ def settings_for(
         {
             "data_dir": tmp,
             "adapters": "m365",
+            "case_store": "embedded",
             "tenant_id": graph.tenant_id,
             "client_id": graph.client_id,
             "client_secret": secret,

@@ -39,6 +39,7 @@ def test_serve_runs_subscription_worker_and_triage(tmp_path: Path, azurite: Azur
             {
                 "data_dir": tmp_path,
                 "adapters": "m365",
+                "case_store": "embedded",
                 "tenant_id": graph.tenant_id,
                 "client_id": graph.client_id,
                 "client_secret": "s",

@@ -56,6 +56,8 @@ def test_m365_lists_every_missing_security_setting_at_once(tmp_path: Path) -> No
         "CASEDESK_MAILBOXES",
         "CASEDESK_CLIENT_SECRET",
         "CASEDESK_STORAGE_CONNECTION_STRING",
+        "CASEDESK_SHAREPOINT_SITE_ID",
+        "CASEDESK_SHAREPOINT_DRIVE_ID",
     ):
         assert key in message
     assert "docs/m365-setup.md" in message
@@ -71,6 +73,8 @@ def test_m365_refuses_plain_http_webhooks_and_never_echoes_secrets(tmp_path: Pat
         "CASEDESK_NOTIFICATION_URL": "http://casedesk.example.org/api/notifications",
         "CASEDESK_LIFECYCLE_URL": "https://casedesk.example.org/api/lifecycle",
         "CASEDESK_STORAGE_CONNECTION_STRING": "AccountKey=also-secret",
+        "CASEDESK_SHAREPOINT_SITE_ID": "contoso.sharepoint.com,site,web",
+        "CASEDESK_SHAREPOINT_DRIVE_ID": "b!library",
     }
     with pytest.raises(SettingsError, match="CASEDESK_NOTIFICATION_URL must be https") as err:
         load_settings({"data_dir": tmp_path}, environ=env)

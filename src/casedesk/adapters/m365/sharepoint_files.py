@@ -131,8 +131,11 @@ class SharePointCaseFiles:
     def _simple_upload(self, path: str, data: bytes) -> None:
         async def call() -> None:
             info = self._item(path).content.to_put_request_information(data)
-            # The builder's template has no conflictBehavior; the base URL is added on sending.
-            info.url = f"{self.caller.base_url}{info.url}?@microsoft.graph.conflictBehavior=replace"
+            # The builder's template has no conflictBehavior. Its URL is relative until the
+            # client has sent a first request (kiota then stores the base URL in the shared
+            # path parameters), so add the base only when it is missing.
+            url = info.url if info.url.startswith("http") else f"{self.caller.base_url}{info.url}"
+            info.url = f"{url}?@microsoft.graph.conflictBehavior=replace"
             await send_json(self.caller, info)  # read as JSON: no driveItem model to load
 
         self.caller.run(call)
