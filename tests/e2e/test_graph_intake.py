@@ -137,6 +137,10 @@ def test_subscription_notification_queue_worker_case_categories_and_draft(stack:
     done = stack.drain()
     assert done == ["filed_new CD-2026-000001"]
     case = stack.app.cases.repo.get_case("CD-2026-000001")
+    library = stack.graph.drive_files(SITE, DRIVE)
+    [eml] = [p for p in library if "cases/CD-2026-000001/messages/" in p and p.endswith(".eml")]
+    assert library[eml] == letter(1)  # byte-for-byte in the case folder
+    assert any(p.endswith("cases/CD-2026-000001/case.json") for p in library)
     assert case.constituent_email == "c1@example.org" and case.postcode == "CB1 2AD"
     [stored] = [m for m in stack.graph.messages(MAILBOX) if m["id"] == message_id]
     assert (
