@@ -84,6 +84,19 @@ def _case_app(
     return App(settings, repo, files, ops, classifier, triage, queue, clock, lambda: None)
 
 
+def token_source(settings: Settings, login_http_client: Any = None) -> Any:
+    """MSAL app-only tokens from the settings (secret locally, managed identity in Azure)."""
+    from casedesk.adapters.m365.msal_tokens import MsalTokenSource
+
+    return MsalTokenSource(
+        tenant_id=settings.tenant_id or "",
+        client_id=settings.client_id or "",
+        client_secret=settings.client_secret.get_secret_value() if settings.client_secret else None,
+        use_managed_identity=settings.use_managed_identity,
+        http_client=login_http_client,
+    )
+
+
 def build_intake(
     settings: Settings, clock: Clock | None = None, login_http_client: Any = None
 ) -> IntakeApp:
@@ -94,17 +107,9 @@ def build_intake(
     from casedesk.adapters.m365.graph_client import GraphCaller
     from casedesk.adapters.m365.graph_mailbox import GraphMailbox
     from casedesk.adapters.m365.graph_subscriptions import GraphSubscriptions
-    from casedesk.adapters.m365.msal_tokens import MsalTokenSource
 
     clock = clock or SystemClock()
-    tokens = MsalTokenSource(
-        tenant_id=settings.tenant_id or "",
-        client_id=settings.client_id or "",
-        client_secret=settings.client_secret.get_secret_value() if settings.client_secret else None,
-        use_managed_identity=settings.use_managed_identity,
-        http_client=login_http_client,
-    )
-    graph = GraphCaller(tokens.token, settings.graph_base_url)
+    graph = GraphCaller(token_source(settings, login_http_client).token, settings.graph_base_url)
     ops, queue = storage_adapters(settings)
     cases = _case_app(settings, clock, graph, ops, queue)
     config = IntakeConfig(

@@ -16,7 +16,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from casedesk.core.models import Category, RawMessage
-from casedesk.core.notifications import ChangeNotification, LifecycleEvent, client_state_matches
+from casedesk.core.notifications import (
+    ChangeNotification,
+    LifecycleEvent,
+    LifecycleNotification,
+    client_state_matches,
+)
 from casedesk.core.triage import Outcome, Triage, TriageResult
 from casedesk.errors import MessageGoneError
 from casedesk.ports import CaseRepository, Clock, OpsState, RemoteMailbox, Subscriptions, WorkQueue
@@ -87,26 +92,49 @@ def enqueue_once(
     return True
 
 
+def _is_genuine(record: SubscriptionRecord | None, client_state: str | None) -> bool:
+    """Ours, with the right secret; otherwise log a security event (never the payload)."""
+    if record is not None and client_state_matches(record.client_state, client_state):
+        return True
+    security_log.warning(
+        "notification refused: unknown subscription or clientState mismatch",
+        extra={"event": "security.client_state_mismatch", "known_subscription": record is not None},
+    )
+    return False
+
+
 def accept_notifications(
     notes: Sequence[ChangeNotification], ops: OpsState, queue: WorkQueue, now: datetime
 ) -> int:
-    """Enqueue the genuine ones; drop (and log, without payload) any whose clientState fails."""
+    """Enqueue each genuine new message once; returns how many were queued now."""
     book = SubscriptionBook(ops)
     queued = 0
     for note in notes:
         record = book.get(note.subscription_id)
-        if record is None or not client_state_matches(record.client_state, note.client_state):
-            security_log.warning(
-                "notification refused: unknown subscription or clientState mismatch",
-                extra={
-                    "event": "security.client_state_mismatch",
-                    "known_subscription": record is not None,
-                },
+        if not _is_genuine(record, note.client_state) or record is None:
+            continue
+        if note.change_type == "created":
+            queued += enqueue_once(ops, queue, record.mailbox, note.message_id, now)
+    return queued
+
+
+def accept_lifecycle(
+    notes: Sequence[LifecycleNotification], ops: OpsState, queue: WorkQueue
+) -> int:
+    """Queue each genuine lifecycle event for the worker (renewing inline could deadlock:
+    recreating a subscription makes Graph call our validation endpoint back)."""
+    book = SubscriptionBook(ops)
+    queued = 0
+    for note in notes:
+        if _is_genuine(book.get(note.subscription_id), note.client_state):
+            queue.send(
+                {
+                    "kind": "lifecycle",
+                    "subscription_id": note.subscription_id,
+                    "event": note.event.value,
+                }
             )
-            continue
-        if note.change_type != "created":
-            continue
-        queued += enqueue_once(ops, queue, record.mailbox, note.message_id, now)
+            queued += 1
     return queued
 
 

@@ -47,17 +47,10 @@ def _attempt(
 def run_checks(settings: Settings, login_http_client: Any = None) -> list[Check]:
     from casedesk.adapters.m365.graph_client import GraphCaller, RetryPolicy
     from casedesk.adapters.m365.graph_mailbox import GraphMailbox
-    from casedesk.adapters.m365.msal_tokens import MsalTokenSource
-    from casedesk.bootstrap_m365 import storage_adapters
+    from casedesk.bootstrap_m365 import storage_adapters, token_source
 
     checks = [Check("settings", True, "every required setting is present and valid")]
-    tokens = MsalTokenSource(
-        tenant_id=settings.tenant_id or "",
-        client_id=settings.client_id or "",
-        client_secret=settings.client_secret.get_secret_value() if settings.client_secret else None,
-        use_managed_identity=settings.use_managed_identity,
-        http_client=login_http_client,
-    )
+    tokens = token_source(settings, login_http_client)
     token_check = _attempt(
         "Graph token (app-only)",
         lambda: tokens.token() and "issued",

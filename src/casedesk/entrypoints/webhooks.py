@@ -7,20 +7,20 @@ expectation; the work (triage, renewals, catch-up) happens on the queue.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from casedesk.core.intake import SubscriptionBook, accept_notifications
+from casedesk.core.intake import accept_lifecycle, accept_notifications
 from casedesk.core.notifications import (
     NotificationError,
-    client_state_matches,
     parse_change_notifications,
     parse_lifecycle_notifications,
 )
 from casedesk.ports import Clock, OpsState, WorkQueue
 
 log = logging.getLogger("casedesk.webhooks")
-security_log = logging.getLogger("casedesk.security")
+T = TypeVar("T")
 MAX_VALIDATION_TOKEN = 2048
 
 
@@ -41,56 +41,51 @@ def _validation(query: Mapping[str, str]) -> HttpResult | None:
     return HttpResult(200, token.encode("utf-8"))
 
 
-def handle_notifications(
-    query: Mapping[str, str], body: bytes, ops: OpsState, queue: WorkQueue, clock: Clock
+def _receive(
+    query: Mapping[str, str],
+    body: bytes,
+    kind: str,
+    parse: Callable[[bytes], Sequence[T]],
+    accept: Callable[[Sequence[T]], int],
 ) -> HttpResult:
-    """POST /api/notifications."""
+    """Handshake, or parse the whole collection (refusing it whole if malformed) and accept."""
     handshake = _validation(query)
     if handshake:
         return handshake
     try:
-        notes = parse_change_notifications(body)
+        notes = parse(body)
     except NotificationError as exc:
-        log.warning(
-            "notification refused", extra={"event": "notification.bad_request", "reason": str(exc)}
-        )
+        log.warning(f"{kind} refused", extra={"event": f"{kind}.bad_request", "reason": str(exc)})
         return HttpResult(400, str(exc).encode())
-    queued = accept_notifications(notes, ops, queue, clock.now())
+    queued = accept(notes)
     log.info(
-        "notifications accepted",
-        extra={"event": "notification.accepted", "count": len(notes), "queued": queued},
+        f"{kind} accepted",
+        extra={"event": f"{kind}.accepted", "count": len(notes), "queued": queued},
     )
     return HttpResult(202)
+
+
+def handle_notifications(
+    query: Mapping[str, str], body: bytes, ops: OpsState, queue: WorkQueue, clock: Clock
+) -> HttpResult:
+    """POST /api/notifications: queue each genuine new message once."""
+    return _receive(
+        query,
+        body,
+        "notification",
+        parse_change_notifications,
+        lambda notes: accept_notifications(notes, ops, queue, clock.now()),
+    )
 
 
 def handle_lifecycle(
     query: Mapping[str, str], body: bytes, ops: OpsState, queue: WorkQueue
 ) -> HttpResult:
-    """POST /api/lifecycle: check clientState, then queue the event for the worker."""
-    handshake = _validation(query)
-    if handshake:
-        return handshake
-    try:
-        notes = parse_lifecycle_notifications(body)
-    except NotificationError as exc:
-        log.warning(
-            "lifecycle refused", extra={"event": "lifecycle.bad_request", "reason": str(exc)}
-        )
-        return HttpResult(400, str(exc).encode())
-    book = SubscriptionBook(ops)
-    for note in notes:
-        record = book.get(note.subscription_id)
-        if record is None or not client_state_matches(record.client_state, note.client_state):
-            security_log.warning(
-                "lifecycle notification refused: unknown subscription or clientState mismatch",
-                extra={"event": "security.client_state_mismatch"},
-            )
-            continue
-        queue.send(
-            {
-                "kind": "lifecycle",
-                "subscription_id": note.subscription_id,
-                "event": note.event.value,
-            }
-        )
-    return HttpResult(202)
+    """POST /api/lifecycle: queue each genuine lifecycle event for the worker."""
+    return _receive(
+        query,
+        body,
+        "lifecycle",
+        parse_lifecycle_notifications,
+        lambda notes: accept_lifecycle(notes, ops, queue),
+    )
