@@ -106,9 +106,14 @@ class Triage:
         parsed = [(raw, _parse_or_error(raw)) for raw in raws]
         parsed.sort(key=lambda item: _order_key(item[0], item[1]))
         readable = [m for _, m in parsed if isinstance(m, ParsedMessage)]
-        classified = iter((mapper or map)(partial(classify_or_none, self.classifier), readable))
+        # Without a pool, classify lazily in triage_parsed, after the duplicate check.
+        classified = (
+            iter(mapper(partial(classify_or_none, self.classifier), readable)) if mapper else None
+        )
         for raw, message in parsed:
-            classification = next(classified) if isinstance(message, ParsedMessage) else None
+            classification = (
+                next(classified) if classified and isinstance(message, ParsedMessage) else None
+            )
             result = self.triage_safely(raw, message, classification)
             _count(report, result)
             if on_result:
