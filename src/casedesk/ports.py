@@ -136,6 +136,10 @@ class RemoteMailbox(Protocol):
 
     def set_categories(self, mailbox: str, message_id: str, categories: Sequence[str]) -> None: ...
 
+    def find_reply_draft(self, mailbox: str, message_id: str) -> str | None:
+        """A draft already in the message's conversation, if any."""
+        ...
+
     def create_reply_draft(self, mailbox: str, message_id: str, comment: str) -> str:
         """Create (never send) a reply draft in the mailbox; return the draft's id."""
         ...

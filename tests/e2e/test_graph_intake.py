@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from azurite import Azurite
+from casedesk.adapters.m365.graph_mailbox import GraphMailbox
 from casedesk.adapters.m365.msal_tokens import RedirectingHttpClient
 from casedesk.adapters.m365.sharepoint_schema import SCHEMA
 from casedesk.bootstrap_m365 import IntakeApp, build_intake
@@ -212,6 +213,21 @@ def test_worker_crash_mid_message_reprocesses_once_without_a_duplicate(stack: St
     assert stack.drain() == ["duplicate CD-2026-000001"]
     assert stack.cases() == 1
     assert len(stack.graph.drafts(MAILBOX)) == 1
+
+
+def test_a_draft_made_before_a_crash_is_found_not_made_again(stack: Stack) -> None:
+    stack.app.intake.ensure_subscriptions()
+    stack.graph.fail("POST", r"/createReply$", 500, times=1)  # the attempt dies on drafting...
+    message_id = stack.graph.deliver(MAILBOX, letter(12))
+    [item] = stack.app.queue.receive(visibility_seconds=1)
+    with pytest.raises(Exception):  # noqa: B017
+        stack.app.dispatcher.handle(item.body, item.dequeue_count)
+    # ...but, as after a lost response, Graph had made the draft before the crash.
+    mailbox = GraphMailbox(stack.app.graph)
+    mailbox.create_reply_draft(MAILBOX, message_id, "made by the attempt that then crashed")
+    time.sleep(1.1)  # the queue lease runs out
+    assert stack.drain() == ["duplicate CD-2026-000001"]
+    assert len(stack.graph.drafts(MAILBOX)) == 1 and stack.cases() == 1
 
 
 def test_lifecycle_events_renew_recreate_and_catch_up(stack: Stack) -> None:

@@ -117,6 +117,32 @@ def get_mail_folder(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
     )
 
 
+def list_folder_messages(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
+    """GET /users/{u}/mailFolders/{f}/messages with an optional `conversationId eq '...'`
+    filter (https://learn.microsoft.com/graph/api/mailfolder-list-messages)."""
+    wanted = None
+    flt = req.query.get("$filter", "")
+    if flt:
+        found = re.fullmatch(r"\s*conversationId\s+eq\s+'([^']*)'\s*", flt)
+        if not found:
+            raise GraphError(
+                400, "ErrorInvalidUrlQueryFilter", "The query filter is not supported."
+            )
+        wanted = found[1]
+    with fake.store.lock:
+        box = fake.store.mailbox(m["u"])
+        items = [
+            _project(s.as_json(req.immutable), req.query.get("$select"))
+            for s in fake.store.in_folder(box, fake.store.folder_name(box, m["f"]))
+            if wanted is None or s.props.get("conversationId") == wanted
+        ]
+    return json_resp(
+        200,
+        {"@odata.context": f"{fake.base_url}/$metadata#users('{box.id}')/messages", "value": items},
+        _applied(req),
+    )
+
+
 def get_message(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
     with fake.store.lock:
         stored = fake.store.message(fake.store.mailbox(m["u"]), m["m"])
@@ -244,6 +270,7 @@ def delta(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
 ROUTES = [
     route("GET", U + r"/mailFolders/(?P<f>[^/]+)/messages/delta(?:\(\))?$", delta),
     route("GET", U + r"/mailFolders/(?P<f>[^/]+)$", get_mail_folder),
+    route("GET", U + r"/mailFolders/(?P<f>[^/]+)/messages$", list_folder_messages),
     route("GET", U + r"$", get_user),
     route("GET", U + M + r"/\$value$", get_mime),
     route("GET", U + M + r"$", get_message),

@@ -283,14 +283,19 @@ class TriageWorker:
             if result.outcome is Outcome.DUPLICATE:
                 text = self.triage.reply_draft_text(case.ref, data)
             if text:
-                self._draft_once(mailbox, message_id, text)
+                # Only an earlier attempt that got as far as filing can have made a draft.
+                self._draft_once(mailbox, message_id, text, result.outcome is Outcome.DUPLICATE)
         return result
 
-    def _draft_once(self, mailbox: str, message_id: str, text: str) -> None:
+    def _draft_once(self, mailbox: str, message_id: str, text: str, may_exist: bool) -> None:
+        """Look before creating when an earlier attempt may have made the draft: a crash after
+        Graph made it but before we recorded it must not produce a second one."""
         key = f"{mailbox}|{message_id}"
         if self.ops.get(DRAFTS, key):
             return
-        draft_id = self.remote.create_reply_draft(mailbox, message_id, text)
+        draft_id = self.remote.find_reply_draft(mailbox, message_id) if may_exist else None
+        if draft_id is None:
+            draft_id = self.remote.create_reply_draft(mailbox, message_id, text)
         self.ops.put(DRAFTS, key, draft_id)
 
 

@@ -12,6 +12,18 @@ from casedesk.errors import MessageGoneError
 PAGE_SIZE = 50
 
 
+def _select(*fields: str) -> Any:
+    from msgraph.generated.users.item.messages.item.message_item_request_builder import (
+        MessageItemRequestBuilder,
+    )
+
+    config = immutable_ids()
+    config.query_parameters = MessageItemRequestBuilder.MessageItemRequestBuilderGetQueryParameters(
+        select=list(fields)
+    )
+    return config
+
+
 class GraphMailbox:
     def __init__(self, caller: GraphCaller) -> None:
         self.caller = caller
@@ -58,6 +70,34 @@ class GraphMailbox:
             )
 
         self.caller.run(call, mailbox)
+
+    def find_reply_draft(self, mailbox: str, message_id: str) -> str | None:
+        """A draft already in the message's conversation (ours from a crashed attempt, or a
+        staffer's), so a retry never adds a second one."""
+        from msgraph.generated.users.item.mail_folders.item.messages.messages_request_builder import (
+            MessagesRequestBuilder,
+        )
+
+        async def call() -> str | None:
+            original = await self._message(mailbox, message_id).get(
+                request_configuration=_select("conversationId")
+            )
+            conversation = original.conversation_id if original else None
+            if not conversation:
+                return None
+            config = immutable_ids()
+            config.query_parameters = (
+                MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(
+                    filter=f"conversationId eq '{conversation.replace(chr(39), chr(39) * 2)}'",
+                    select=["id"],
+                )
+            )
+            drafts = self.client.users.by_user_id(mailbox).mail_folders.by_mail_folder_id("drafts")
+            page = await drafts.messages.get(request_configuration=config)
+            found = [m.id for m in (page.value if page else None) or [] if m.id]
+            return str(found[0]) if found else None
+
+        return self.caller.run(call, mailbox)
 
     def create_reply_draft(self, mailbox: str, message_id: str, comment: str) -> str:
         from msgraph.generated.users.item.messages.item.create_reply.create_reply_post_request_body import (
