@@ -53,8 +53,10 @@ test: lint typecheck pytest
 package: install
 	$(BIN)/python scripts/package_functions.py
 
-bench: install
+bench: install node
 	$(BIN)/casedesk bench --messages $${BENCH_MESSAGES:-10000}
+	@echo "Graph requests per triaged message (local Graph server + Azurite):"
+	@$(BIN)/pytest -q -s -p no:cacheprovider tests/e2e/test_graph_intake.py -k "graph_requests or requests_per or filing_into_sharepoint or three_graph" | grep "Graph requests"
 
 clean: demo-clean
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
