@@ -100,22 +100,7 @@ def quarantine_path(sha256: str) -> str:
 def summary_json(case: Case, messages: Sequence[StoredMessage]) -> bytes:
     """case.json: what a member of staff needs to see without opening CaseDesk."""
     summary = {
-        "ref": case.ref,
-        "subject": case.subject,
-        "status": case.status.value,
-        "category": case.category.value,
-        "topic": case.topic.value,
-        "urgent": case.is_urgent,
-        "assignee": case.assignee,
-        "campaign_id": case.campaign_id,
-        "constituent": {
-            "name": case.constituent_name,
-            "email": case.constituent_email,
-            "postcode": case.postcode,
-        },
-        "summary": case.summary,
-        "created_at": case.created_at.isoformat(),
-        "updated_at": case.updated_at.isoformat(),
+        **case.as_record(),
         "messages": [
             {
                 "message_id": m.message_id,

@@ -136,6 +136,27 @@ class Case:
     message_count: int = 0
     postcode: str | None = None
 
+    def as_record(self) -> dict[str, object]:
+        """The case as plain JSON-ready fields (case.json and `--json` output share it)."""
+        return {
+            "ref": self.ref,
+            "subject": self.subject,
+            "status": self.status.value,
+            "category": self.category.value,
+            "topic": self.topic.value,
+            "urgent": self.is_urgent,
+            "assignee": self.assignee,
+            "campaign_id": self.campaign_id,
+            "constituent": {
+                "name": self.constituent_name,
+                "email": self.constituent_email,
+                "postcode": self.postcode,
+            },
+            "summary": self.summary,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
+
 
 @dataclass(frozen=True)
 class NewCase:

@@ -33,25 +33,7 @@ def short(dt: Any) -> str:
 
 
 def case_json(case: Case) -> dict[str, Any]:
-    return {
-        "ref": case.ref,
-        "subject": case.subject,
-        "category": case.category.value,
-        "topic": case.topic.value,
-        "urgent": case.is_urgent,
-        "status": case.status.value,
-        "assignee": case.assignee,
-        "campaign_id": case.campaign_id,
-        "constituent": {
-            "name": case.constituent_name,
-            "email": case.constituent_email,
-            "postcode": case.postcode,
-        },
-        "summary": case.summary,
-        "created_at": case.created_at.isoformat(),
-        "updated_at": case.updated_at.isoformat(),
-        "message_count": case.message_count,
-    }
+    return {**case.as_record(), "message_count": case.message_count}
 
 
 def message_json(m: StoredMessage) -> dict[str, Any]:
