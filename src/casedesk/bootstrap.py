@@ -28,6 +28,14 @@ class App:
             self.close_store()
 
 
+def default_classifier() -> Classifier:
+    """The trained model shipped in the package, or the keyword baseline if there is none."""
+    from casedesk.adapters.embedded.keyword_classifier import KeywordClassifier
+    from casedesk.adapters.embedded.trained_classifier import MODEL_PATH, TrainedClassifier
+
+    return TrainedClassifier.from_file() if MODEL_PATH.exists() else KeywordClassifier()
+
+
 def triage_policy(settings: Settings) -> TriagePolicy:
     return TriagePolicy(
         office_address=settings.office_address,
@@ -48,7 +56,6 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     # Embedded imports stay here so the M365 set never loads SQLite code and vice versa.
     from casedesk.adapters.embedded.clock import SystemClock
     from casedesk.adapters.embedded.jinja_drafter import JinjaDrafter
-    from casedesk.adapters.embedded.keyword_classifier import KeywordClassifier
     from casedesk.adapters.embedded.local_files import LocalCaseFiles
     from casedesk.adapters.embedded.sqlite_cases import SqliteCaseRepository
     from casedesk.adapters.embedded.sqlite_db import Database
@@ -59,7 +66,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     repo = SqliteCaseRepository(db)
     files = LocalCaseFiles(settings.data_dir)
     ops = SqliteOpsState(db)
-    classifier = KeywordClassifier()
+    classifier = default_classifier()
     drafter = JinjaDrafter(
         settings.office_name, settings.mp_name, settings.constituency, clock, settings.templates_dir
     )

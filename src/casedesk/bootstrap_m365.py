@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from casedesk.bootstrap import App, build_app, triage_policy
+from casedesk.bootstrap import App, build_app, default_classifier, triage_policy
 from casedesk.core.intake import Intake, IntakeConfig, QueueDispatcher, TriageWorker
 from casedesk.core.triage import Triage
 from casedesk.errors import SettingsError
@@ -67,7 +67,6 @@ def _case_app(
     if settings.case_store == "embedded":
         return build_app(settings.model_copy(update={"adapters": "embedded"}), clock)
     from casedesk.adapters.embedded.jinja_drafter import JinjaDrafter
-    from casedesk.adapters.embedded.keyword_classifier import KeywordClassifier
     from casedesk.adapters.m365.sharepoint_files import SharePointCaseFiles
     from casedesk.adapters.m365.sharepoint_lists import SharePointCaseRepository
     from casedesk.adapters.m365.sharepoint_schema import SCHEMA, CaseDeskLists
@@ -76,7 +75,7 @@ def _case_app(
     site = settings.sharepoint_site_id or ""
     repo = SharePointCaseRepository(caller, site, CaseDeskLists.from_mapping(ids))
     files = SharePointCaseFiles(caller, site, settings.sharepoint_drive_id or "")
-    classifier = KeywordClassifier()
+    classifier = default_classifier()
     drafter = JinjaDrafter(
         settings.office_name, settings.mp_name, settings.constituency, clock, settings.templates_dir
     )

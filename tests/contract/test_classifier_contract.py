@@ -9,11 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casedesk.adapters.embedded.keyword_classifier import KeywordClassifier
+from casedesk.adapters.embedded.trained_classifier import TrainedClassifier
 from casedesk.core.mime import parse_message
 from casedesk.core.models import Category, Classification, Topic
 from mailmaker import mail
 
-CLASSIFIERS = {"embedded-keywords": KeywordClassifier}
+CLASSIFIERS: dict[str, Any] = {
+    "embedded-keywords": KeywordClassifier,
+    "embedded-trained": TrainedClassifier.from_file,  # the model shipped in the package
+}
 
 
 @pytest.fixture(params=sorted(CLASSIFIERS))

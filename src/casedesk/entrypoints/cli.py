@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -269,6 +269,45 @@ def bench(
     render.console.print(table)
 
 
+def _classifier(kind: str) -> Any:
+    from casedesk.adapters.embedded.keyword_classifier import KeywordClassifier
+
+    if kind == "keywords":
+        return KeywordClassifier()
+    if kind != "trained":
+        raise CaseDeskError(f"unknown classifier '{kind}': use trained or keywords")
+    from casedesk.adapters.embedded.trained_classifier import MODEL_PATH, TrainedClassifier
+
+    if not MODEL_PATH.exists():
+        raise CaseDeskError(
+            f"no trained model at {MODEL_PATH}: run `casedesk train corpus/triage.jsonl`"
+        )
+    return TrainedClassifier.from_file()
+
+
+@cli.command()
+def train(
+    path: Annotated[Path, typer.Argument(help="Labelled JSON lines (see casedesk eval).")],
+    split: Annotated[
+        str | None, typer.Option(help="Train only on lines with this split.")
+    ] = "train",
+    as_json: JsonFlag = False,
+) -> None:
+    """Train the embedded model. Example: casedesk train corpus/triage.jsonl --split train"""
+    from casedesk.adapters.embedded.trained_classifier import MODEL_PATH
+    from casedesk.entrypoints.evaluate import load_items, train_model
+
+    if not path.is_file():
+        raise CaseDeskError(f"{path}: no such file")
+    result = train_model(load_items(path, split), MODEL_PATH)
+    if as_json:
+        render.print_json(result)
+    else:
+        render.console.print(
+            f"Trained on {result['trained_on']} messages; model written to {result['model']}"
+        )
+
+
 @cli.command(name="eval")
 def eval_command(
     path: Annotated[
@@ -277,10 +316,12 @@ def eval_command(
     split: Annotated[
         str | None, typer.Option(help="Only lines whose 'split' is this, e.g. dev.")
     ] = None,
+    classifier: Annotated[
+        str, typer.Option(help="trained (naive Bayes + lexicon safety net) or keywords.")
+    ] = "trained",
     as_json: JsonFlag = False,
 ) -> None:
     """Score triage on labelled mail. Example: casedesk eval corpus/triage.jsonl --split dev"""
-    from casedesk.adapters.embedded.keyword_classifier import KeywordClassifier
     from casedesk.entrypoints.evaluate import evaluate, load_items
 
     if not path.is_file():
@@ -288,7 +329,7 @@ def eval_command(
     settings = load_settings({"data_dir": _state.data_dir}, settings_file=_state.settings_file)
     report = evaluate(
         load_items(path, split),
-        KeywordClassifier(),
+        _classifier(classifier),
         settings.campaign_min_size,
         settings.campaign_threshold,
     )

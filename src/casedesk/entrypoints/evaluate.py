@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -35,6 +36,7 @@ class EvalItem:
     cluster: str | None
     urgent: bool
     split: str | None
+    topic: str | None = None
 
 
 def load_items(path: Path, split: str | None = None) -> list[EvalItem]:
@@ -66,6 +68,7 @@ def load_items(path: Path, split: str | None = None) -> list[EvalItem]:
                 cluster=row.get("cluster"),
                 urgent=bool(row.get("urgent")),
                 split=row.get("split"),
+                topic=row.get("topic"),
             )
         )
     if not items:
@@ -131,3 +134,20 @@ def evaluate(
         "abuse_recall": scores["abuse"].recall,
         "messages_per_second": len(items) / elapsed if elapsed else 0.0,
     }
+
+
+def train_model(items: list[EvalItem], out: Path) -> dict[str, Any]:
+    """Fit the naive Bayes heads on labelled items (via the real parser) and save them."""
+    from casedesk.adapters.embedded.naive_bayes import NaiveBayesModel, features
+
+    docs, categories, topics, urgent = [], [], [], []
+    for item in items:
+        message = parse_message(as_mime(item))
+        docs.append(features(message.subject, message.new_text))
+        categories.append(item.label)
+        topics.append(item.topic or "other")
+        urgent.append("yes" if item.urgent else "no")
+    targets: dict[str, Sequence[str]] = {"category": categories, "topic": topics, "urgent": urgent}
+    NaiveBayesModel.train(docs, targets)  # fails fast on bad labels before anything is written
+    NaiveBayesModel(heads={}).save(out, docs, targets)
+    return {"trained_on": len(items), "model": str(out), "bytes": out.stat().st_size}
