@@ -43,7 +43,9 @@ class TrainedClassifier:
             category = Category.ABUSE
             reasons.append(next(r for r in lexicon.reasons if r.startswith("threat:")))
         elif lexicon.category is Category.ABUSE and category is not Category.ABUSE:
-            reasons.append("lexicon also saw abuse")
+            # Abuse is a costly miss (staff safety): the lexicon's strong words win.
+            category = Category.ABUSE
+            reasons.append(f"lexicon: {lexicon.reasons[0]}")
         is_urgent = (
             threat
             or p_urgent >= URGENT_THRESHOLD
