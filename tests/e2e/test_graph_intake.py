@@ -280,7 +280,10 @@ def test_message_that_keeps_failing_ends_in_quarantine_with_reason(stack: Stack)
 
 
 def graph_requests_per_message(stack: Stack) -> float:
+    """Steady state: after one message has created the year's counter and the audit head."""
     stack.app.intake.ensure_subscriptions()
+    stack.graph.deliver(MAILBOX, letter(19))
+    stack.drain()
     before = stack.app.graph.requests_sent
     for n in range(20, 30):
         stack.graph.deliver(MAILBOX, letter(n))
@@ -295,8 +298,11 @@ def test_the_intake_itself_needs_three_graph_requests_per_message(embedded_stack
 
 
 def test_filing_into_sharepoint_is_counted(stack: Stack) -> None:
-    # Not yet within the 5-request target: each list row and file is its own request
-    # (README, Status; JSON batching is the planned fix). Bounded so a regression shows.
+    # Above the issue's 5-request target: every list row and file is its own request, and a
+    # $batch would not help because Graph counts each request inside it against throttling
+    # (docs/decisions/0007). These letters are near-copies, so they form a campaign: 16 for a
+    # new case, +2 once it joins the campaign, 36 for the one that turns the earlier cases
+    # into campaign cases; 19.6 on average. Bounded so a regression shows.
     per_message = graph_requests_per_message(stack)
     print(f"\nGraph requests per triaged message, with SharePoint filing: {per_message:.1f}")
-    assert per_message <= 30, per_message
+    assert per_message <= 20, per_message

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from . import mail, mime, outbound, sites, subs
+from . import batch, mail, mime, outbound, sites, subs
 from .errors import DEFAULT_FAULTS, JSON_TYPE, GraphError, error_body
 from .http import Req, Resp, Route, json_resp, route, split_prefer
 from .store import Drive, SpList, Store, StoredMessage
@@ -138,6 +138,7 @@ class GraphFake:
         allow_http_loopback: bool = True,
         authority_host: str = "https://login.microsoftonline.com",
         clock: Callable[[], datetime] | None = None,
+        batch_base64_echo: bool = True,
     ) -> None:
         self.tenant_id, self.client_id, self.client_secret = tenant_id, client_id, client_secret
         self.service_principal_id = str(uuid.uuid5(uuid.NAMESPACE_URL, client_id))
@@ -152,15 +153,23 @@ class GraphFake:
         self.authority_host = authority_host.rstrip("/")
         self.upload_session_hours = 24
         self.mailbox_concurrency = mailbox_concurrency
+        self.batch_base64_echo = batch_base64_echo
         self._in_flight: dict[str, int] = {}
         self.clock = clock or (lambda: datetime.now(UTC))
         self.store = Store()
         self.notifications: list[outbound.Delivery] = []
         self._faults: list[Fault] = []
         self._log: list[LoggedRequest] = []
+        self._batched: list[LoggedRequest] = []
         self._drop = False
         self._guard = threading.Lock()
-        self._routes: list[Route] = [*LOGIN_ROUTES, *mail.ROUTES, *subs.ROUTES, *sites.ROUTES]
+        self._routes: list[Route] = [
+            *LOGIN_ROUTES,
+            *batch.ROUTES,
+            *mail.ROUTES,
+            *subs.ROUTES,
+            *sites.ROUTES,
+        ]
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -308,6 +317,14 @@ class GraphFake:
         with self._guard:
             return list(self._log)
 
+    @property
+    def batched(self) -> list[LoggedRequest]:
+        """The same tuples for each request run from inside a JSON batch (POST /v1.0/$batch), in
+        the order run. `requests` holds the $batch round trip itself; a request answered 424
+        because a dependency failed was not run and is not here."""
+        with self._guard:
+            return list(self._batched)
+
     # ---- fault injection -------------------------------------------------------------------------
     def fail(
         self,
@@ -372,7 +389,26 @@ class GraphFake:
         with self._guard:
             self._log.append(entry)
 
+    def record_batched(self, entry: LoggedRequest) -> None:
+        with self._guard:
+            self._batched.append(entry)
+
     # ---- dispatch -------------------------------------------------------------------------------
+    def respond(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Resp:
+        """dispatch(), with errors turned into Graph's error JSON: what goes on the wire. Used for
+        top-level requests and for each request inside a JSON batch."""
+        try:
+            return self.dispatch(method, target, headers, body)
+        except GraphError as exc:
+            payload = error_body(
+                exc.code, exc.message, headers.get("client-request-id"), exc.status, exc.inner_code
+            )
+            return json_resp(exc.status, payload, exc.headers)
+        except Exception as exc:  # a bug in the fake: say so in Graph's shape
+            return json_resp(
+                500, error_body("generalException", f"GraphFake error: {exc!r}", None, 500)
+            )
+
     def dispatch(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Resp:
         raw_path, _, raw_query = target.partition("?")
         path = re.sub(r"(?i)mailFolders\('([^']*)'\)", r"mailFolders/\1", unquote(raw_path))
@@ -485,22 +521,7 @@ def _make_handler(fake: GraphFake) -> type[BaseHTTPRequestHandler]:
             fake._record(
                 (time.monotonic(), self.command, self.path, dict(self.headers.items()), body)
             )
-            try:
-                resp = fake.dispatch(self.command, self.path, headers, body)
-            except GraphError as exc:
-                payload = error_body(
-                    exc.code,
-                    exc.message,
-                    headers.get("client-request-id"),
-                    exc.status,
-                    exc.inner_code,
-                )
-                resp = json_resp(exc.status, payload, exc.headers)
-            except Exception as exc:  # a bug in the fake: say so in Graph's shape
-                resp = json_resp(
-                    500, error_body("generalException", f"GraphFake error: {exc!r}", None, 500)
-                )
-            self._send(resp, headers)
+            self._send(fake.respond(self.command, self.path, headers, body), headers)
 
         def _send(self, resp: Resp, headers: dict[str, str]) -> None:
             self.send_response(resp.status)

@@ -1,6 +1,8 @@
 """SharePoint list items and document-library (drive) endpoints, with resumable upload sessions.
 
-Shapes: listitem-list / listitem-create / listitem-get / listitem-update, driveitem-put-content
+Shapes: listitem-list / listitem-create / listitem-get / listitem-update (with If-Match: a stale
+eTag gives 412 resourceModified and no change; every update bumps the eTag's version;
+https://learn.microsoft.com/graph/api/listitem-update), driveitem-put-content
 (simple upload, 250 MB), driveitem-createuploadsession (320 KiB multiples, < 60 MiB per request,
 202 + nextExpectedRanges, 201/200 on completion), driveitem-post-children, driveitem-get.
 """
@@ -112,6 +114,16 @@ def create_item(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
     now = mime.iso(fake.now())
     with fake.store.lock:
         lst = fake.store.sp_list(m["site"], m["list"])
+        title = body["fields"].get("Title")
+        if title is not None and any(i["fields"].get("Title") == title for i in lst.items.values()):
+            # docs/sharepoint-schema.md has every list enforce unique Titles; SharePoint's
+            # refusal text for that, as Graph relays it.
+            raise GraphError(
+                409,
+                "nameAlreadyExists",
+                "The list item could not be added or updated because duplicate values were "
+                "found in the following field(s) in the list: [Title].",
+            )
         item_id = str(lst.next_id)
         lst.next_id += 1
         etag = f'"{uuid.uuid4()},1"'
@@ -159,12 +171,38 @@ def get_item(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
         )
 
 
+def _check_if_match(req: Req, item: dict[str, Any]) -> None:
+    """listitem-update: "If this request header is included and the eTag provided does not match
+    the current eTag on the item, a 412 Precondition Failed response is returned and the item
+    will not be updated." Code and inner code from https://learn.microsoft.com/graph/errors
+    (resourceModified: "usually an eTag mismatch"; entityTagDoesNotMatch). `*` matches any
+    version. The comparison is exact (strong): the eTag as Graph sent it, quotes included."""
+    wanted = req.headers.get("if-match")
+    if wanted is None or wanted.strip() in ("*", item["eTag"]):
+        return
+    raise GraphError(
+        412,
+        "resourceModified",
+        "ETag does not match the current item's value.",
+        inner_code="entityTagDoesNotMatch",
+    )
+
+
+def _new_version(item: dict[str, Any]) -> None:
+    """SharePoint's list-item eTag is "{unique id},{version}"; every update bumps the version."""
+    found = re.fullmatch(r'"(?P<guid>[^,"]+),(?P<v>\d+)"', item["eTag"])
+    guid, version = (found["guid"], int(found["v"])) if found else (str(uuid.uuid4()), 0)
+    item["eTag"] = item["@odata.etag"] = item["fields"]["@odata.etag"] = f'"{guid},{version + 1}"'
+
+
 def update_fields(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
     body = req.json()
     with fake.store.lock:
         _, item = _item(fake, m)
+        _check_if_match(req, item)
         item["fields"].update({k: v for k, v in body.items() if not k.startswith("@")})
         item["fields"]["Modified"] = item["lastModifiedDateTime"] = mime.iso(fake.now())
+        _new_version(item)
         return json_resp(
             200,
             {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -403,3 +404,225 @@ def test_request_log_and_unknown_route(fake: GraphFake, token: str) -> None:
     _, method, path, headers, body = fake.requests[-1]
     assert (method, path, body) == ("GET", f"/v1.0/users/{UPN}/nonsense", b"")
     assert headers["Authorization"] == f"Bearer {token}"
+
+
+# ---- JSON batching (https://learn.microsoft.com/graph/json-batching) ----------------------------
+def batch(fake: GraphFake, token: str | None, requests: Any, path: str = "$batch") -> Response:
+    return call("POST", f"{fake.base_url}/{path}", {"requests": requests}, token)
+
+
+def answers(response: Response) -> list[dict[str, Any]]:
+    assert response[0] == 200, response[2]
+    found: list[dict[str, Any]] = json.loads(response[2])["responses"]
+    return found
+
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def test_batch_runs_mixed_requests_through_the_normal_routes(fake: GraphFake, token: str) -> None:
+    fake.add_list("site-1", "cases")
+    fake.add_drive("site-1", "drive-1")
+    raw_mail = mail(subject="Damp in my flat")
+    message_id = fake.deliver(UPN, raw_mail, notify=False)
+    eml = b"From: a@example.org\r\n\r\nbinary \x00\xff\xfe"
+    items = "sites/site-1/lists/cases/items"
+    sent_before = len(fake.requests)
+    requests = [
+        {"id": "1", "method": "GET", "url": f"/users/{UPN}?$select=id"},
+        {
+            "id": "2",
+            "method": "POST",
+            "url": items,  # relative without the leading slash works too
+            "headers": JSON_HEADERS,
+            "body": {"fields": {"Title": "CD-1"}},
+        },
+        {
+            "id": "3",
+            "method": "patch",
+            "url": f"/{items}/1/fields",
+            "headers": {"content-type": "application/json"},
+            "body": {"Status": "Open"},
+            "dependsOn": ["2"],
+        },
+        {
+            "id": "4",
+            "method": "PUT",
+            "url": "/drives/drive-1/root:/Cases/CD-1/m.eml:/content",
+            "headers": {"Content-Type": "message/rfc822"},
+            "body": base64.b64encode(eml).decode(),
+        },
+        {"id": "5", "method": "GET", "url": f"/users/{UPN}/messages/{message_id}/$value"},
+        {"id": "6", "method": "GET", "url": f"/users/{UPN}/nonsense"},
+    ]
+    responses = answers(batch(fake, token, requests))
+    assert [r["id"] for r in responses] == ["1", "2", "3", "4", "5", "6"]
+    by_id = {r["id"]: r for r in responses}
+    assert by_id["1"]["status"] == 200 and by_id["1"]["body"]["userPrincipalName"] == UPN
+    assert by_id["1"]["headers"]["Content-Type"].startswith("application/json")
+    assert by_id["2"]["status"] == 201 and by_id["2"]["body"]["fields"]["Title"] == "CD-1"
+    assert by_id["3"]["status"] == 200 and by_id["3"]["body"]["Status"] == "Open"
+    # Graph answers a request sent with a base64 body in base64, although the answer is JSON.
+    assert by_id["4"]["status"] == 201
+    assert json.loads(base64.b64decode(by_id["4"]["body"]))["size"] == len(eml)
+    assert fake.drive_files("site-1", "drive-1") == {"Cases/CD-1/m.eml": eml}
+    assert by_id["5"]["headers"]["Content-Type"] == "text/plain"
+    assert base64.b64decode(by_id["5"]["body"]) == raw_mail  # not JSON: base64
+    assert by_id["6"]["status"] == 400 and by_id["6"]["body"]["error"]["code"] == "BadRequest"
+    assert fake.list_items("site-1", "cases")[0]["fields"]["Status"] == "Open"
+    # One HTTP round trip; six operations inside it, with the batch's token.
+    assert [(m, p) for _, m, p, _, _ in fake.requests[sent_before:]] == [("POST", "/v1.0/$batch")]
+    inner = fake.batched
+    assert [(m, p) for _, m, p, _, _ in inner] == [
+        ("GET", f"/v1.0/users/{UPN}?$select=id"),
+        ("POST", f"/v1.0/{items}"),
+        ("PATCH", f"/v1.0/{items}/1/fields"),
+        ("PUT", "/v1.0/drives/drive-1/root:/Cases/CD-1/m.eml:/content"),
+        ("GET", f"/v1.0/users/{UPN}/messages/{message_id}/$value"),
+        ("GET", f"/v1.0/users/{UPN}/nonsense"),
+    ]
+    assert inner[3][4] == eml and json.loads(inner[1][4]) == {"fields": {"Title": "CD-1"}}
+    assert all(h["Authorization"] == f"Bearer {token}" for _, _, _, h, _ in inner)
+    # The URL-encoded path works, and the base64 echo can be switched off.
+    fake.batch_base64_echo = False
+    [put] = answers(batch(fake, token, requests[3:4], path="%24batch"))
+    assert put["status"] == 200 and put["body"]["size"] == len(eml)  # replaced; JSON now
+
+
+def test_batch_needs_a_token_and_a_well_formed_body(fake: GraphFake, token: str) -> None:
+    fake.add_list("site-1", "cases")
+    get = {"method": "GET", "url": "/sites/site-1/lists/cases/items"}
+    refused = batch(fake, None, [{"id": "1", **get}])
+    assert refused[0] == 401 and error_of(refused)["code"] == "InvalidAuthenticationToken"
+    assert len(answers(batch(fake, token, [{"id": str(i), **get} for i in range(20)]))) == 20
+    run_so_far = len(fake.batched)
+    post = {"method": "POST", "url": "/sites/site-1/lists/cases/items"}
+    malformed = {
+        "over 20": [{"id": str(i), **get} for i in range(21)],
+        "no id": [get],
+        "ids ignore case": [{"id": "a", **get}, {"id": "A", **get}],
+        "write without body": [{"id": "1", **post, "headers": JSON_HEADERS}],
+        "body without Content-Type": [{"id": "1", **post, "body": {"fields": {}}}],
+        "depends on a later request": [{"id": "1", **get, "dependsOn": ["2"]}, {"id": "2", **get}],
+        "not base64": [{"id": "1", **post, "headers": {"Content-Type": "a/b"}, "body": "!*"}],
+    }
+    for why, requests in malformed.items():
+        response = batch(fake, token, requests)
+        assert response[0] == 400, why
+        assert error_of(response)["code"] == "BadRequest", why
+    over = error_of(batch(fake, token, malformed["over 20"]))["message"]
+    assert "20" in over
+    no_body = error_of(batch(fake, token, malformed["write without body"]))["message"]
+    assert no_body == "Write request id : 1 does not contain Content-Type header or body."
+    not_json = call("POST", f"{fake.base_url}/$batch", b"{", token, **JSON_HEADERS)
+    assert not_json[0] == 400
+    assert len(fake.batched) == run_so_far  # a malformed batch runs nothing
+    assert fake.list_items("site-1", "cases") == []
+
+
+def test_batch_depends_on_gives_424_down_the_chain(fake: GraphFake, token: str) -> None:
+    fake.add_list("site-1", "cases")
+    items = "/sites/site-1/lists/cases/items"
+    create = {"method": "POST", "url": items, "headers": JSON_HEADERS}
+    requests = [
+        {"id": "a", "method": "GET", "url": f"{items}/99"},  # no such item: 404
+        {
+            "id": "b",
+            "method": "PATCH",
+            "url": f"{items}/99/fields",
+            "headers": JSON_HEADERS,
+            "body": {"Status": "Closed"},
+            "dependsOn": ["a"],
+        },
+        {"id": "c", **create, "body": {"fields": {"Title": "C"}}, "dependsOn": ["B"]},
+        {"id": "d", **create, "body": {"fields": {"Title": "D"}}},
+        {"id": "e", **create, "body": {"fields": {"Title": "E"}}, "dependsOn": ["d"]},
+    ]
+    responses = answers(batch(fake, token, requests))
+    assert [(r["id"], r["status"]) for r in responses] == [
+        ("a", 404),
+        ("b", 424),  # its dependency failed
+        ("c", 424),  # its dependency was not run (ids ignore case)
+        ("d", 201),
+        ("e", 201),
+    ]
+    failed = responses[1]["body"]["error"]
+    assert set(failed) == {"code", "message", "innerError"}
+    assert set(failed["innerError"]) >= {"date", "request-id", "client-request-id"}
+    assert [p for _, _, p, _, _ in fake.batched] == [
+        f"/v1.0{items}/99",
+        f"/v1.0{items}",
+        f"/v1.0{items}",
+    ]
+    assert [i["fields"]["Title"] for i in fake.list_items("site-1", "cases")] == ["D", "E"]
+
+
+def test_batch_inner_requests_meet_injected_faults(fake: GraphFake, token: str) -> None:
+    fake.add_list("site-1", "cases")
+    fake.fail("POST", r"/lists/cases/items$", 429, times=1, retry_after=3)
+    create = {"method": "POST", "url": "/sites/site-1/lists/cases/items", "headers": JSON_HEADERS}
+    requests = [
+        {"id": "1", **create, "body": {"fields": {"Title": "CD-1"}}},
+        {"id": "2", **create, "body": {"fields": {"Title": "CD-2"}}},
+        {"id": "3", **create, "body": {"fields": {"Title": "CD-3"}}, "dependsOn": ["1"]},
+    ]
+    status, _, body = batch(fake, token, requests)
+    assert status == 200  # "The batch itself succeeds with a status code of 200"
+    throttled, created, skipped = json.loads(body)["responses"]
+    assert throttled["status"] == 429 and throttled["headers"]["Retry-After"] == "3"
+    assert throttled["body"]["error"]["code"] == "TooManyRequests"
+    assert created["status"] == 201 and skipped["status"] == 424
+    assert [i["fields"]["Title"] for i in fake.list_items("site-1", "cases")] == ["CD-2"]
+    assert len(fake.batched) == 2
+
+
+# ---- If-Match on list items (https://learn.microsoft.com/graph/api/listitem-update) -------------
+def test_list_item_update_honours_if_match(fake: GraphFake, token: str) -> None:
+    fake.add_list("site-1", "counters")
+    url = f"{fake.base_url}/sites/site-1/lists/counters/items"
+    created = json.loads(call("POST", url, {"fields": {"Title": "2026", "Last": 0}}, token)[2])
+    first = created["eTag"]
+    assert first.endswith(',1"') and created["fields"]["@odata.etag"] == first
+    item_url = f"{url}/{created['id']}"
+
+    status, _, body = call("PATCH", f"{item_url}/fields", {"Last": 1}, token, **{"If-Match": first})
+    second = json.loads(body)["@odata.etag"]
+    assert status == 200 and second == first.replace(',1"', ',2"')  # same item id, next version
+    current = json.loads(call("GET", item_url, token=token)[2])
+    assert current["eTag"] == current["@odata.etag"] == current["fields"]["@odata.etag"] == second
+    listed = json.loads(call("GET", f"{url}?expand=fields", token=token)[2])["value"]
+    assert [i["eTag"] for i in listed] == [second]
+
+    stale = call("PATCH", f"{item_url}/fields", {"Last": 99}, token, **{"If-Match": first})
+    assert stale[0] == 412
+    assert error_of(stale)["code"] == "resourceModified"
+    assert error_of(stale)["innerError"]["code"] == "entityTagDoesNotMatch"
+    [row] = fake.list_items("site-1", "counters")
+    assert row["fields"]["Last"] == 1 and row["eTag"] == second  # unchanged
+
+    status, _, body = call("PATCH", f"{item_url}/fields", {"Last": 2}, token, **{"If-Match": "*"})
+    third = json.loads(body)["@odata.etag"]
+    assert status == 200 and third.endswith(',3"')
+    status, _, body = call("PATCH", f"{item_url}/fields", {"Last": 3}, token)  # no If-Match
+    assert status == 200 and json.loads(body)["@odata.etag"].endswith(',4"')
+
+    # If-Match travels in a batched request's headers too.
+    patch = {"method": "PATCH", "url": f"/sites/site-1/lists/counters/items/{created['id']}/fields"}
+    responses = answers(
+        batch(
+            fake,
+            token,
+            [
+                {"id": "1", **patch, "headers": {**JSON_HEADERS, "If-Match": third}, "body": {}},
+                {
+                    "id": "2",
+                    **patch,
+                    "headers": JSON_HEADERS,
+                    "body": {"Last": 9},
+                    "dependsOn": ["1"],
+                },
+            ],
+        )
+    )
+    assert [r["status"] for r in responses] == [412, 424]
+    assert fake.list_items("site-1", "counters")[0]["fields"]["Last"] == 3

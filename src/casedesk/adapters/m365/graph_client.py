@@ -3,8 +3,8 @@ and a per-mailbox concurrency cap.
 
 We give msgraph-sdk a plain httpx client, without the SDK's default retry middleware: that
 middleware retries POSTs too, and a retried createReply or list-item POST whose first
-attempt had succeeded would leave a second copy. Retries happen here instead, only for
-throttling and outages, and every create is looked-before or recorded (see callers).
+attempt had succeeded would leave a second copy. Retries happen here instead (tenacity),
+only for throttling and outages, and every create is looked-before or recorded (see callers).
 """
 
 from __future__ import annotations
@@ -16,6 +16,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
+
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    RetryError,
+    retry_if_exception,
+    stop_after_attempt,
+)
 
 from casedesk.errors import TransientError
 
@@ -115,28 +123,40 @@ class GraphCaller:
             self._mailbox_slots[key] = asyncio.Semaphore(MAILBOX_CONCURRENCY)
         return self._mailbox_slots[key]
 
+    def _wait(self, state: RetryCallState) -> float:
+        """Retry-After when Graph sent one, else exponential backoff; jitter only ever adds,
+        so no call goes back before Retry-After has elapsed."""
+        exc = state.outcome.exception() if state.outcome else None
+        wait = retry_after_seconds(exc) if exc else None
+        if wait is None:
+            wait = min(
+                self.retry.max_seconds, self.retry.base_seconds * 2 ** (state.attempt_number - 1)
+            )
+        return wait + random.uniform(0, 0.25 * max(wait, 0.1))
+
     async def _with_retries(self, call: Callable[[], Awaitable[T]], mailbox: str | None) -> T:
         slot = self._slot(mailbox)
-        for attempt in range(1, self.retry.attempts + 1):
-            try:
-                if slot is None:
-                    return await call()
-                async with slot:
-                    return await call()
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
-                if attempt == self.retry.attempts:
-                    raise TransientError(
-                        f"Graph still unavailable after {attempt} attempts (status {status_of(exc)}); "
-                        "the work stays queued and will be retried"
-                    ) from exc
-                wait = retry_after_seconds(exc)
-                if wait is None:
-                    wait = min(self.retry.max_seconds, self.retry.base_seconds * 2 ** (attempt - 1))
-                # Jitter only ever adds: never call back before Retry-After has elapsed.
-                await self.retry.sleep(wait + random.uniform(0, 0.25 * max(wait, 0.1)))
-        raise AssertionError("unreachable")  # pragma: no cover
+
+        async def once() -> T:
+            if slot is None:
+                return await call()
+            async with slot:
+                return await call()
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.retry.attempts),
+            wait=self._wait,
+            retry=retry_if_exception(is_transient),
+            sleep=self.retry.sleep,
+        )
+        try:
+            return await retrying(once)
+        except RetryError as gave_up:
+            exc = gave_up.last_attempt.exception()
+            raise TransientError(
+                f"Graph still unavailable after {self.retry.attempts} attempts "
+                f"(status {status_of(exc) if exc else None}); the work stays queued and will be retried"
+            ) from exc
 
     def run(self, call: Callable[[], Awaitable[T]], mailbox: str | None = None) -> T:
         with self._loop_lock:

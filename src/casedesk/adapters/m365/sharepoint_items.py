@@ -113,8 +113,8 @@ class ListItems:
     def create(self, list_id: str, fields: Fields, look_first: bool = True) -> tuple[Row, bool]:
         """Create the row unless one with its Title exists; (row, True when this call made it).
 
-        Every attempt looks for the Title first (and after a 409 from a list that enforces
-        unique Titles), so a POST whose answer was lost is not repeated and a row another
+        Every attempt looks for the Title first (and after a refusal from a list that
+        enforces unique Titles), so a POST whose answer was lost is not repeated and a row another
         writer made meanwhile is found. look_first=False skips the first look, for rows whose
         key nobody else can be writing (the caller holds it)."""
         from msgraph.generated.models.field_value_set import FieldValueSet
@@ -134,7 +134,7 @@ class ListItems:
             try:
                 return _row(await self._send(info)), True
             except Exception as exc:
-                if status_of(exc) != 409:
+                if not _may_be_duplicate(status_of(exc)):
                     raise
                 found = await self.afind(list_id, "Title", fields["Title"])
                 if not found:
@@ -161,6 +161,13 @@ class ListItems:
             return await self._send(info)
 
         return self.caller.run(call)
+
+
+def _may_be_duplicate(status: int | None) -> bool:
+    """A refused create that may mean "a row with this Title exists": lists enforce unique
+    Titles, and Microsoft documents no single status for that refusal (409 is usual, some
+    tenants answer 400), so any client error but auth and throttling is checked by a look."""
+    return status is not None and 400 <= status < 500 and status not in (401, 403, 429)
 
 
 def is_precondition_failed(exc: BaseException) -> bool:

@@ -101,6 +101,11 @@ class Unit:
     def matching(self, list_key: str, test: Callable[[Fields], bool]) -> list[Pending]:
         return [p for p in self.rows(list_key).values() if test(p.view)]
 
+    def looked_for(self, list_key: str, key: str) -> bool:
+        """This unit read the list for this Title and found no row (so a create need not
+        look again before its first attempt; a retry, or a refusal, still looks)."""
+        return (list_key, "Title", key) in self.absent
+
     def provisional_id(self, email: str) -> int:
         for stand_in, known in self.provisional.items():
             if known == email:
