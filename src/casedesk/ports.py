@@ -11,6 +11,7 @@ from casedesk.core.models import (
     AuditEntry,
     Campaign,
     Case,
+    CaseFlag,
     CaseQuery,
     Category,
     Classification,
@@ -22,6 +23,7 @@ from casedesk.core.models import (
     QueuedWork,
     RawMessage,
     StoredMessage,
+    Topic,
 )
 
 
@@ -69,6 +71,18 @@ class CaseRepository(Protocol):
 
     def recategorise(self, case_ref: str, category: Category, campaign_id: str | None) -> None: ...
 
+    def set_classification(
+        self,
+        case_ref: str,
+        category: Category,
+        topic: Topic,
+        is_urgent: bool,
+        flags: frozenset[CaseFlag],
+    ) -> None:
+        """Set the case's category, topic, urgency and flags exactly as given (a person's
+        correction, or a later message that escalates the case)."""
+        ...
+
     def get_case(self, case_ref: str) -> Case: ...
 
     def case_messages(self, case_ref: str) -> list[StoredMessage]: ...
@@ -99,6 +113,10 @@ class CaseRepository(Protocol):
         object_ref: str,
         detail: dict[str, str | int | float | bool | None],
     ) -> AuditEntry: ...
+
+    def audit_entries(self, object_ref: str | None = None) -> list[AuditEntry]:
+        """The audit chain in order (only the entries about object_ref, when given)."""
+        ...
 
 
 class CaseFiles(Protocol):

@@ -10,6 +10,7 @@ import pytest
 from casedesk.core.mime import parse_message
 from casedesk.core.models import (
     Campaign,
+    CaseFlag,
     CaseQuery,
     CaseStatus,
     Category,
@@ -131,6 +132,36 @@ def test_recategorise_into_campaign(repo: Any) -> None:
     case = repo.get_case(ref)
     assert (case.category, case.campaign_id) == (Category.CAMPAIGN, "cluster-000001")
     assert repo.get_campaign("cluster-000001").size == 3
+
+
+def test_flags_are_stored_queried_and_set_by_a_correction(repo: Any) -> None:
+    unsure = NewCase(
+        repo.upsert_constituent("sam@example.org", "Sam", None, NOW).id,
+        "Help",
+        "help",
+        HOUSING,
+        None,
+        None,
+        "summary",
+        NOW,
+        frozenset({CaseFlag.NEEDS_REVIEW, CaseFlag.SAFEGUARDING}),
+    )
+    with repo.transaction():
+        sure = open_case(repo)
+        ref = repo.create_case(unsure)
+    assert repo.get_case(ref).flags == {CaseFlag.NEEDS_REVIEW, CaseFlag.SAFEGUARDING}
+    assert repo.get_case(sure).flags == frozenset()
+    review = [c.ref for c in repo.query_cases(CaseQuery(flag=CaseFlag.NEEDS_REVIEW))]
+    assert review == [ref]
+    with repo.transaction():
+        repo.set_classification(
+            ref, Category.POLICY, Topic.HEALTH, False, frozenset({CaseFlag.SAFEGUARDING})
+        )
+    case = repo.get_case(ref)
+    assert (case.category, case.topic, case.is_urgent) == (Category.POLICY, Topic.HEALTH, False)
+    assert case.flags == {CaseFlag.SAFEGUARDING} and not case.needs_review
+    assert repo.query_cases(CaseQuery(flag=CaseFlag.NEEDS_REVIEW)) == []
+    assert [c.ref for c in repo.query_cases(CaseQuery(flag=CaseFlag.SAFEGUARDING))] == [ref]
 
 
 def test_transaction_rolls_back_everything_on_error(repo: Any) -> None:

@@ -273,15 +273,16 @@ class TriageWorker:
             return result
         # Labelling and drafting are repeatable, so a retry after a crash at any point
         # (even after filing, when triage now says "duplicate") finishes the job once.
-        case = self.repo.get_case(result.case_ref)
-        labelled = TriageResult(result.outcome, source, case.ref, case.category)
-        self.remote.set_categories(
-            mailbox, message_id, outlook_categories(labelled, case.is_urgent)
-        )
+        labelled, urgent = result, result.urgent
+        if result.category is None or urgent is None:  # a duplicate: ask the case
+            case = self.repo.get_case(result.case_ref)
+            labelled = TriageResult(result.outcome, source, case.ref, case.category)
+            urgent = case.is_urgent
+        self.remote.set_categories(mailbox, message_id, outlook_categories(labelled, urgent))
         if not self.ops.get(DRAFTS, f"{mailbox}|{message_id}"):
             text = result.draft_body
             if result.outcome is Outcome.DUPLICATE:
-                text = self.triage.reply_draft_text(case.ref, data)
+                text = self.triage.reply_draft_text(result.case_ref, data)
             if text:
                 # Only an earlier attempt that got as far as filing can have made a draft.
                 self._draft_once(mailbox, message_id, text, result.outcome is Outcome.DUPLICATE)

@@ -37,6 +37,14 @@ class Topic(StrEnum):
     OTHER = "other"
 
 
+class CaseFlag(StrEnum):
+    """Marks on a case that change who sees it first."""
+
+    NEEDS_REVIEW = "needs_review"  # the classifier was unsure: a person checks the category
+    THREAT = "threat"  # threatens violence or harm: the safety lead, today
+    SAFEGUARDING = "safeguarding"  # self-harm or suicide risk, a child or adult at risk
+
+
 class CaseStatus(StrEnum):
     NEW = "new"
     OPEN = "open"
@@ -108,6 +116,8 @@ class Classification:
     confidence: float
     reasons: tuple[str, ...]
     classifier: str
+    threat: bool = False
+    safeguarding: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +145,11 @@ class Case:
     updated_at: datetime
     message_count: int = 0
     postcode: str | None = None
+    flags: frozenset[CaseFlag] = frozenset()
+
+    @property
+    def needs_review(self) -> bool:
+        return CaseFlag.NEEDS_REVIEW in self.flags
 
     def as_record(self) -> dict[str, object]:
         """The case as plain JSON-ready fields (case.json and `--json` output share it)."""
@@ -145,6 +160,7 @@ class Case:
             "category": self.category.value,
             "topic": self.topic.value,
             "urgent": self.is_urgent,
+            "flags": sorted(flag.value for flag in self.flags),
             "assignee": self.assignee,
             "campaign_id": self.campaign_id,
             "constituent": {
@@ -170,6 +186,7 @@ class NewCase:
     campaign_id: str | None
     summary: str
     opened_at: datetime
+    flags: frozenset[CaseFlag] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -245,6 +262,7 @@ class CaseQuery:
     status: CaseStatus | None = None
     assignee: str | None = None
     open_only: bool = False
+    flag: CaseFlag | None = None
     limit: int = 200
 
 
@@ -267,3 +285,14 @@ class RunReport:
     @property
     def balances(self) -> bool:
         return self.seen == self.filed + self.duplicates + self.quarantined
+
+
+def flags_text(flags: frozenset[CaseFlag]) -> str:
+    """Flags as stored: sorted values, space-separated ('' for none)."""
+    return " ".join(sorted(flag.value for flag in flags))
+
+
+def parse_flags(value: object) -> frozenset[CaseFlag]:
+    """Stored flags back; unknown words (from a newer version) are ignored."""
+    known = {flag.value for flag in CaseFlag}
+    return frozenset(CaseFlag(w) for w in str(value or "").split() if w in known)

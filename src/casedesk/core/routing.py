@@ -7,6 +7,6 @@ from casedesk.core.models import Category, Classification
 
 def route(classification: Classification, safety_lead: str | None) -> str | None:
     """Assignee for a new case, or None to leave it in the unassigned queue."""
-    if classification.category is Category.ABUSE and safety_lead:
+    if (classification.category is Category.ABUSE or classification.threat) and safety_lead:
         return safety_lead
     return None

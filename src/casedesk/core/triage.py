@@ -19,6 +19,7 @@ from casedesk.core.mime import parse_message
 from casedesk.core.models import (
     Campaign,
     Case,
+    CaseFlag,
     Category,
     Classification,
     NewCase,
@@ -55,6 +56,7 @@ class TriageResult:
     category: Category | None = None
     reason: str | None = None
     draft_body: str | None = None  # the reply draft's text, for adapters that also draft remotely
+    urgent: bool | None = None  # the case's urgency once filed (None: not known here)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,30 @@ class TriagePolicy:
     campaign_min_size: int = 3
     campaign_threshold: float = 0.5
     thread_window: timedelta = timedelta(days=30)
+    # Below this classifier confidence a case is flagged needs_review: a person checks the
+    # category rather than the office acting on a guess.
+    review_below: float = 0.5
+
+
+def with_safety_invariants(c: Classification) -> Classification:
+    """A threat or a safeguarding concern is always urgent, and a threat is always abuse's
+    concern too (the safety lead sees it), whatever the classifier said."""
+    reasons = c.reasons
+    if (c.threat or c.safeguarding) and not c.is_urgent:
+        reasons = (*reasons, "urgent because flagged " + ("threat" if c.threat else "safeguarding"))
+        c = replace(c, is_urgent=True, reasons=reasons)
+    return c
+
+
+def case_flags(c: Classification, review_below: float) -> frozenset[CaseFlag]:
+    flags: set[CaseFlag] = set()
+    if c.threat:
+        flags.add(CaseFlag.THREAT)
+    if c.safeguarding:
+        flags.add(CaseFlag.SAFEGUARDING)
+    if c.confidence < review_below and not c.threat:
+        flags.add(CaseFlag.NEEDS_REVIEW)
+    return frozenset(flags)
 
 
 class Triage:
@@ -166,6 +192,7 @@ class Triage:
                 return TriageResult(Outcome.DUPLICATE, raw.source, known, reason="already filed")
             if classification is None:
                 classification = self.classifier.classify(message)
+            classification = with_safety_invariants(classification)
             existing = self._thread_case(message, received_at)
             if existing:
                 return self._file_into(existing, message, raw, received_at, classification)
@@ -208,9 +235,23 @@ class Triage:
         path = self.files.file_message(ref, message)
         self.repo.add_message(ref, message, classification, received_at, path)
         self.repo.touch_case(ref, received_at)
+        case = self._escalate(case, classification)
         self.files.write_summary(self.repo.get_case(ref), self.repo.case_messages(ref))
         self._audit("message.threaded", ref, message, classification, matched_by="thread")
-        return TriageResult(Outcome.FILED_EXISTING, raw.source, ref, case.category)
+        return TriageResult(
+            Outcome.FILED_EXISTING, raw.source, ref, case.category, urgent=case.is_urgent
+        )
+
+    def _escalate(self, case: Case, classification: Classification) -> Case:
+        """A later message in a case can raise it (urgent, threat, safeguarding), never lower
+        it: only a person's correction does that."""
+        added = case_flags(classification, 0.0) - case.flags
+        urgent = case.is_urgent or classification.is_urgent
+        if not added and urgent == case.is_urgent:
+            return case
+        flags = case.flags | added
+        self.repo.set_classification(case.ref, case.category, case.topic, urgent, flags)
+        return replace(case, is_urgent=urgent, flags=flags)
 
     def _open_case(
         self,
@@ -246,6 +287,7 @@ class Triage:
                 campaign_id=campaign_id,
                 summary=summarise(message.new_text),
                 opened_at=message.sent_at or received_at,
+                flags=case_flags(classification, self.policy.review_below),
             )
         )
         path = self.files.file_message(ref, message)
@@ -257,7 +299,12 @@ class Triage:
         if is_campaign:
             self._record_campaign(joined, message, message.sent_at or received_at)
         return TriageResult(
-            Outcome.FILED_NEW, raw.source, ref, classification.category, draft_body=draft_body
+            Outcome.FILED_NEW,
+            raw.source,
+            ref,
+            classification.category,
+            draft_body=draft_body,
+            urgent=case.is_urgent,
         )
 
     def _record_campaign(

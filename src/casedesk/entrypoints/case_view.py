@@ -15,7 +15,7 @@ def print_case(
     case: Case, messages: Sequence[StoredMessage], others: Sequence[Case], folder: str
 ) -> None:
     out = render.console
-    urgent = " [bold red]URGENT[/]" if case.is_urgent else ""
+    urgent = f" {render.marks(case)}" if render.marks(case) else ""
     out.print(
         Panel.fit(
             f"[bold]{case.subject}[/]{urgent}\n"

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from casedesk.bootstrap import App, build_app
-from casedesk.core.models import CaseQuery, CaseStatus, Category, RunReport
+from casedesk.core.models import CaseFlag, CaseQuery, CaseStatus, Category, RunReport, Topic
 from casedesk.core.triage import TriageResult
 from casedesk.entrypoints import render
 from casedesk.errors import CaseDeskError
@@ -135,16 +135,24 @@ def queue(
         str | None, typer.Option(help="Only cases assigned to this person.")
     ] = None,
     category: Annotated[Category | None, typer.Option(help="Only this category.")] = None,
+    flag: Annotated[
+        CaseFlag | None,
+        typer.Option(help="Only flagged cases: needs_review is the needs-a-human queue."),
+    ] = None,
     include_closed: Annotated[bool, typer.Option("--all", help="Include closed cases.")] = False,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 200,
     as_json: JsonFlag = False,
 ) -> None:
-    """Open cases, urgent first then oldest first. Example: casedesk queue --category casework"""
+    """Open cases, urgent first then oldest first. Example: casedesk queue --flag needs_review"""
     app = _app()
     try:
         cases = app.repo.query_cases(
             CaseQuery(
-                assignee=assignee, category=category, open_only=not include_closed, limit=limit
+                assignee=assignee,
+                category=category,
+                flag=flag,
+                open_only=not include_closed,
+                limit=limit,
             )
         )
     finally:
@@ -152,7 +160,57 @@ def queue(
     if as_json:
         render.print_json({"cases": [render.case_json(c) for c in cases]})
     else:
-        render.console.print(render.cases_table(cases, f"Queue ({len(cases)} cases)"))
+        title = "Needs a human" if flag is CaseFlag.NEEDS_REVIEW else "Queue"
+        render.console.print(render.cases_table(cases, f"{title} ({len(cases)} cases)"))
+
+
+@cli.command()
+def correct(
+    ref: Annotated[str, typer.Argument(help="A case reference such as CD-2026-000042.")],
+    by: Annotated[
+        str, typer.Option("--by", envvar="CASEDESK_USER", help="Who is correcting (audited).")
+    ],
+    category: Annotated[Category | None, typer.Option(help="The right category.")] = None,
+    topic: Annotated[Topic | None, typer.Option(help="The right topic.")] = None,
+    urgent: Annotated[
+        bool | None, typer.Option("--urgent/--not-urgent", help="Set urgency.")
+    ] = None,
+    clear: Annotated[
+        list[CaseFlag] | None,
+        typer.Option(help="Clear a threat or safeguarding flag (repeatable)."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Correct a case's triage; audited, and learnt from by `casedesk train --with-corrections`.
+    Example: casedesk correct CD-2026-000007 --category casework --topic housing --by sam"""
+    from casedesk.core.corrections import correct as apply_correction
+
+    if category is None and topic is None and urgent is None and not clear:
+        raise typer.BadParameter(
+            "say what is wrong: --category, --topic, --urgent/--not-urgent or --clear"
+        )
+    app = _app()
+    try:
+        done = apply_correction(
+            app.repo, app.clock, ref, by, category, topic, urgent, frozenset(clear or ())
+        )
+    finally:
+        app.close()
+    if as_json:
+        render.print_json(
+            {"ref": done.ref, "by": done.actor, "before": done.before, "after": done.after}
+        )
+        return
+    changes = [
+        f"{key} {done.before[key]} -> {done.after[key]}"
+        for key in done.after
+        if done.before[key] != done.after[key]
+    ]
+    render.console.print(
+        f"{done.ref}: "
+        + ("; ".join(changes) if changes else "confirmed as it was")
+        + f" (by {done.actor}, audited)"
+    )
 
 
 @cli.command()

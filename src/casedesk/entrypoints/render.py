@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
-from casedesk.core.models import Campaign, Case, QuarantineItem, RunReport, StoredMessage
+from casedesk.core.models import Campaign, Case, CaseFlag, QuarantineItem, RunReport, StoredMessage
 
 LONDON = ZoneInfo("Europe/London")
 console = Console()
@@ -97,6 +97,18 @@ def counting_line(r: RunReport) -> str:
     )
 
 
+def marks(c: Case) -> str:
+    """The queue's attention column: urgency, then flags a caseworker must not miss."""
+    out = ["[bold red]URGENT[/]"] if c.is_urgent else []
+    if CaseFlag.THREAT in c.flags:
+        out.append("[bold red]THREAT[/]")
+    if CaseFlag.SAFEGUARDING in c.flags:
+        out.append("[bold magenta]SAFEGUARDING[/]")
+    if c.needs_review:
+        out.append("[yellow]CHECK[/]")
+    return " ".join(out)
+
+
 def cases_table(cases: Sequence[Case], title: str) -> Table:
     table = Table(title=title, title_justify="left")
     for col in ("Ref", "Received", "Category", "Topic", "!", "Assignee", "From"):
@@ -108,7 +120,7 @@ def cases_table(cases: Sequence[Case], title: str) -> Table:
             short(c.created_at),
             c.category.value,
             c.topic.value,
-            "[bold red]URGENT[/]" if c.is_urgent else "",
+            marks(c),
             c.assignee or "—",
             c.constituent_name or c.constituent_email,
             c.subject[:90],

@@ -14,6 +14,7 @@ from casedesk.core.models import (
     AuditEntry,
     Campaign,
     Case,
+    CaseFlag,
     CaseQuery,
     CaseStatus,
     Category,
@@ -24,6 +25,8 @@ from casedesk.core.models import (
     QuarantineItem,
     StoredMessage,
     Topic,
+    flags_text,
+    parse_flags,
 )
 from casedesk.errors import NotFoundError
 
@@ -59,6 +62,7 @@ def _case(row: sqlite3.Row) -> Case:
         updated_at=_dt(row["updated_at"]),
         message_count=row["message_count"],
         postcode=row["postcode"],
+        flags=parse_flags(row["flags"]),
     )
 
 
@@ -220,8 +224,9 @@ class SqliteCaseRepository:
         c = new.classification
         self.conn.execute(
             """INSERT INTO cases (ref, constituent_id, subject, normalised_subject, category, topic,
-                 is_urgent, confidence, status, assignee, campaign_id, summary, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?)""",
+                 is_urgent, confidence, status, assignee, campaign_id, summary, created_at,
+                 updated_at, flags)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?)""",
             (
                 ref,
                 new.constituent_id,
@@ -236,6 +241,7 @@ class SqliteCaseRepository:
                 new.summary,
                 _ts(new.opened_at),
                 _ts(new.opened_at),
+                flags_text(new.flags),
             ),
         )
         return ref
@@ -243,6 +249,19 @@ class SqliteCaseRepository:
     def touch_case(self, case_ref: str, at: datetime) -> None:
         self.conn.execute(
             "UPDATE cases SET updated_at = MAX(updated_at, ?) WHERE ref = ?", (_ts(at), case_ref)
+        )
+
+    def set_classification(
+        self,
+        case_ref: str,
+        category: Category,
+        topic: Topic,
+        is_urgent: bool,
+        flags: frozenset[CaseFlag],
+    ) -> None:
+        self.conn.execute(
+            "UPDATE cases SET category = ?, topic = ?, is_urgent = ?, flags = ? WHERE ref = ?",
+            (category.value, topic.value, int(is_urgent), flags_text(flags), case_ref),
         )
 
     def recategorise(self, case_ref: str, category: Category, campaign_id: str | None) -> None:
@@ -285,6 +304,9 @@ class SqliteCaseRepository:
             args.append(query.assignee)
         if query.open_only:
             where.append("c.status != 'closed'")
+        if query.flag:
+            where.append("(' ' || c.flags || ' ') LIKE ?")
+            args.append(f"% {query.flag.value} %")
         sql = _CASE_SELECT + (" WHERE " + " AND ".join(where) if where else "")
         # Urgent first, then oldest first: the order a queue should be worked in.
         sql += " ORDER BY c.is_urgent DESC, c.created_at, c.ref LIMIT ?"

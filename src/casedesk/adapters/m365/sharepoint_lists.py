@@ -17,16 +17,17 @@ rows written so far; a re-run of the same message files it again, and can leave 
 behind. GraphCaller retries throttling and outages with Retry-After for several minutes first.
 
 Case references come from a counter row per year in the Counters list, taken *before* commit
-(a sequence, like a database sequence): the row is read, the next number checked against the
-Cases list (the unique Title check, which also skips numbers a lost update handed out twice),
-and written back with `If-Match` on its eTag, so two workers cannot take the same number.
-Rolling back gives the numbers back if nobody took a later one. RACE: the local Graph fake
-ignores If-Match, so there two workers could take the same number; the loser's commit then
-finds the Title taken and raises SharePointConflictError, but by then its files were written
-into the winner's case folder. Only SharePoint honouring If-Match closes this.
+(a sequence, like a database sequence): the next number is written back with `If-Match` on
+the row's eTag, so two workers cannot take the same number (412: read again, try again).
+Rolling back gives the numbers back if nobody took a later one.
 
 The audit chain's head (last Seq and hash) is a row in Counters too, moved with `If-Match`
 before the entries are written, so concurrent commits never fork the chain.
+
+Requests: the repository remembers each Counters row as it last moved it (a stale eTag just
+fails If-Match and is read again), a create skips its look-first when this unit already
+looked for that Title, and rows read once in a unit are not read again; see
+docs/decisions/0007-graph-requests-per-message.md for the count per message.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ from casedesk.core.models import (
     AuditEntry,
     Campaign,
     Case,
+    CaseFlag,
     CaseQuery,
     CaseStatus,
     Category,
@@ -86,6 +88,9 @@ from casedesk.core.models import (
     ParsedMessage,
     QuarantineItem,
     StoredMessage,
+    Topic,
+    flags_text,
+    parse_flags,
 )
 from casedesk.errors import CaseDeskError, NotFoundError, TransientError
 
@@ -150,6 +155,10 @@ class SharePointCaseRepository:
         )
         self._local = threading.local()  # one unit of work per thread
         self._resolved: dict[int, int] = {}  # stand-in constituent ids handed out -> real ids
+        # Counters rows (case numbers, audit head) as this process last read or moved them.
+        # A stale one costs nothing: its eTag fails If-Match (412) and the row is read again.
+        self._counters: dict[str, Row] = {}
+        self._counters_lock = threading.Lock()
 
     # --- unit of work ----------------------------------------------------------------------
 
@@ -363,28 +372,47 @@ class SharePointCaseRepository:
             return ref
 
     def _counter(self, title: str) -> Row:
+        with self._counters_lock:
+            known = self._counters.get(title)
+        if known is not None:
+            return known
         rows = self.items.find(self._id(COUNTERS), "Title", title)
-        if rows:
-            return rows[0]
-        self.items.create(self._id(COUNTERS), {"Title": title, "Last": 0}, look_first=False)
-        # Two workers may each have created one: the oldest row is the counter.
-        return self.items.find(self._id(COUNTERS), "Title", title)[0]
+        if not rows:
+            self.items.create(self._id(COUNTERS), {"Title": title, "Last": 0}, look_first=False)
+            # Two workers may each have created one: the oldest row is the counter.
+            rows = self.items.find(self._id(COUNTERS), "Title", title)
+        self._know_counter(rows[0])
+        return rows[0]
 
-    def _case_exists(self, ref: str) -> bool:
-        return bool(self.items.find(self._id(CASES), "Title", ref))
+    def _know_counter(self, row: Row | None, title: str | None = None) -> None:
+        with self._counters_lock:
+            if row is not None and row.etag:
+                self._counters[row.key] = row
+            else:
+                self._counters.pop(title or (row.key if row else ""), None)
+
+    def _move_counter(self, counter: Row, values: Fields) -> None:
+        """PATCH a Counters row with If-Match on its eTag (412 if someone moved it first)."""
+        try:
+            answer = self.items.update(
+                self._id(COUNTERS), counter.id, values, if_match=counter.etag
+            )
+        except Exception:
+            self._know_counter(None, counter.key)
+            raise
+        etag = text(answer.get("@odata.etag"))  # the new eTag, when Graph sends it back
+        moved = Row(counter.id, etag, {**counter.fields, **values}) if etag else None
+        self._know_counter(moved, counter.key)
 
     def _reserve_ref(self, unit: Unit, year: int) -> str:
-        """The next free reference, taken now (not at commit) with If-Match on the counter."""
+        """The next reference, taken now (not at commit) with If-Match on the counter, so no
+        two workers take the same number; the Cases list's unique Title is the backstop."""
         title = _counter_title(year)
         for _ in range(CAS_ATTEMPTS):
             counter = self._counter(title)
             number = num(counter.fields.get("Last")) + 1
-            while self._case_exists(_ref(year, number)):  # a lost update handed it out before
-                number += 1
             try:
-                self.items.update(
-                    self._id(COUNTERS), counter.id, {"Last": number}, if_match=counter.etag
-                )
+                self._move_counter(counter, {"Last": number})
             except Exception as exc:
                 if is_precondition_failed(exc):
                     continue  # another worker took a number meanwhile: read again
@@ -398,6 +426,7 @@ class SharePointCaseRepository:
     def _give_back(self, unit: Unit) -> None:
         """On rollback, wind each counter back if nobody has taken a later number."""
         for title, numbers in unit.reserved.items():
+            self._know_counter(None, title)
             try:
                 rows = self.items.find(self._id(COUNTERS), "Title", title)
                 if rows and num(rows[0].fields.get("Last")) == max(numbers):
@@ -427,6 +456,22 @@ class SharePointCaseRepository:
         self._update_case(
             case_ref, lambda f: {"UpdatedAt": ts(at)} if at > dt(f["UpdatedAt"]) else {}
         )
+
+    def set_classification(
+        self,
+        case_ref: str,
+        category: Category,
+        topic: Topic,
+        is_urgent: bool,
+        flags: frozenset[CaseFlag],
+    ) -> None:
+        values = {
+            "Category": category.value,
+            "Topic": topic.value,
+            "IsUrgent": is_urgent,
+            "Flags": flags_text(flags),
+        }
+        self._update_case(case_ref, lambda f: values)
 
     def recategorise(self, case_ref: str, category: Category, campaign_id: str | None) -> None:
         self._update_case(
@@ -535,10 +580,14 @@ class SharePointCaseRepository:
         return sorted(items, key=lambda q: ts(q.quarantined_at))
 
     def _audit_head(self) -> AuditHead:
-        rows = self.items.find(self._id(COUNTERS), "Title", AUDIT_HEAD)
-        if not rows:
-            return AuditHead(0, GENESIS)
-        head = rows[0]
+        with self._counters_lock:
+            head = self._counters.get(AUDIT_HEAD)
+        if head is None:
+            rows = self.items.find(self._id(COUNTERS), "Title", AUDIT_HEAD)
+            if not rows:
+                return AuditHead(0, GENESIS)
+            head = rows[0]
+            self._know_counter(head)
         seq, digest = num(head.fields.get("Last")), text(head.fields.get("Hash")) or GENESIS
         return AuditHead(seq, digest, head)
 
@@ -598,7 +647,9 @@ class SharePointCaseRepository:
         list_id = self._id(CONSTITUENTS)
         real_ids: dict[int, int] = {}
         for email, p in unit.creates(CONSTITUENTS):
-            row, created = self.items.create(list_id, p.fields)
+            row, created = self.items.create(
+                list_id, p.fields, look_first=not unit.looked_for(CONSTITUENTS, email)
+            )
             if not created and row.fields.get("UnitId") != unit.id:  # created meanwhile
                 name, postcode = text(p.fields.get("FullName")), p.fields.get("Postcode")
                 change = constituent_update(row.fields, name, postcode, dt(p.fields["UpdatedAt"]))
@@ -627,15 +678,18 @@ class SharePointCaseRepository:
                 "ConstituentId": real_ids.get(person, person),
                 "MessageCount": counts.get(ref, 0),
             }
-            row, created = self.items.create(self._id(CASES), values)
+            # The reference came from the counter: nobody else writes this Title.
+            row, created = self.items.create(self._id(CASES), values, look_first=False)
             if not created and row.fields.get("UnitId") != unit.id:
                 raise SharePointConflictError(
                     f"case reference {ref} was taken by another worker; the message is retried"
                 )
 
     def _commit_messages(self, unit: Unit) -> None:
-        for _, p in unit.creates(MESSAGES):
-            row, created = self.items.create(self._id(MESSAGES), p.fields)
+        for key, p in unit.creates(MESSAGES):
+            row, created = self.items.create(
+                self._id(MESSAGES), p.fields, look_first=not unit.looked_for(MESSAGES, key)
+            )
             if not created and row.fields.get("UnitId") != unit.id:
                 raise SharePointConflictError(
                     "another worker filed the same message meanwhile; it is retried and then "
@@ -688,12 +742,7 @@ class SharePointCaseRepository:
                 continue
             entries = _chain(head, pending, real_ids)
             try:
-                self.items.update(
-                    self._id(COUNTERS),
-                    head.row.id,
-                    {"Last": entries[-1].seq, "Hash": entries[-1].hash},
-                    if_match=head.row.etag,
-                )
+                self._move_counter(head.row, {"Last": entries[-1].seq, "Hash": entries[-1].hash})
             except Exception as exc:
                 if not is_precondition_failed(exc):
                     raise
@@ -734,4 +783,5 @@ def _case_matches(f: Fields, query: CaseQuery) -> bool:
         and (query.status is None or f.get("Status") == query.status.value)
         and (query.assignee is None or f.get("Assignee") == query.assignee)
         and (not query.open_only or f.get("Status") != CaseStatus.CLOSED.value)
+        and (query.flag is None or query.flag in parse_flags(f.get("Flags")))
     )

@@ -34,6 +34,8 @@ from casedesk.core.models import (
     QuarantineItem,
     StoredMessage,
     Topic,
+    flags_text,
+    parse_flags,
 )
 from casedesk.errors import SettingsError
 
@@ -106,6 +108,7 @@ SCHEMA: tuple[ListSpec, ...] = (
             _t("CreatedAt", "ISO 8601 UTC"),
             _t("UpdatedAt", "ISO 8601 UTC; latest message"),
             _num("MessageCount", "messages filed in the case"),
+            _t("Flags", "needs_review, threat, safeguarding: space-separated, or empty"),
             _UNIT,
         ),
     ),
@@ -338,6 +341,7 @@ def case_fields(ref: str, new: NewCase, email: str, unit_id: str) -> Fields:
         "CreatedAt": ts(new.opened_at),
         "UpdatedAt": ts(new.opened_at),
         "MessageCount": 0,
+        "Flags": flags_text(new.flags),
         "UnitId": unit_id,
     }
 
@@ -360,6 +364,7 @@ def case(f: Fields, person: Fields | None, message_count: int) -> Case:
         updated_at=dt(f["UpdatedAt"]),
         message_count=message_count,
         postcode=opt_text(person.get("Postcode")),
+        flags=parse_flags(f.get("Flags")),
     )
 
 
