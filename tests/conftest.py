@@ -13,6 +13,7 @@ from azurite import azurite  # noqa: F401 - session fixture: Azurite for the sto
 from casedesk.adapters.embedded.clock import FixedClock
 from casedesk.bootstrap import App, build_app
 from casedesk.settings import load_settings
+from openaifake import OpenAIFake
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,3 +31,10 @@ def app(tmp_path: Path, clock: FixedClock) -> Iterator[App]:
     built = build_app(settings, clock)
     yield built
     built.close()
+
+
+@pytest.fixture
+def openai_fake() -> Iterator[OpenAIFake]:
+    """A local Chat Completions server (Azure and OpenAI-compatible paths); tests/openaifake."""
+    with OpenAIFake() as fake:
+        yield fake

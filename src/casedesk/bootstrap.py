@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from casedesk.core.rules import RuleSet
 from casedesk.core.triage import Triage, TriagePolicy
 from casedesk.errors import SettingsError
 from casedesk.ports import CaseFiles, CaseRepository, Classifier, Clock, OpsState, WorkQueue
@@ -28,12 +29,20 @@ class App:
             self.close_store()
 
 
-def default_classifier() -> Classifier:
-    """The trained model shipped in the package, or the keyword baseline if there is none."""
+def default_classifier(settings: Settings | None = None) -> Classifier:
+    """The trained model shipped in the package, or the keyword baseline if there is none;
+    with classifier = "ai", a model endpoint in front of it as the fallback (docs/ai-use.md)."""
     from casedesk.adapters.embedded.keyword_classifier import KeywordClassifier
     from casedesk.adapters.embedded.trained_classifier import MODEL_PATH, TrainedClassifier
 
-    return TrainedClassifier.from_file() if MODEL_PATH.exists() else KeywordClassifier()
+    embedded: Classifier = (
+        TrainedClassifier.from_file() if MODEL_PATH.exists() else KeywordClassifier()
+    )
+    if settings is None or settings.classifier != "ai":
+        return embedded
+    from casedesk.adapters.ai.openai_classifier import AzureOpenAIClassifier
+
+    return AzureOpenAIClassifier.from_settings(settings, fallback=embedded)
 
 
 def triage_policy(settings: Settings) -> TriagePolicy:
@@ -44,7 +53,17 @@ def triage_policy(settings: Settings) -> TriagePolicy:
         campaign_min_size=settings.campaign_min_size,
         campaign_threshold=settings.campaign_threshold,
         thread_window=timedelta(days=settings.thread_window_days),
+        review_below=settings.review_below,
     )
+
+
+def routing_rules(settings: Settings) -> RuleSet | None:
+    """The office's rules, refused (with every error named) if `casedesk rules check` fails."""
+    if settings.rules_file is None:
+        return None
+    from casedesk.rules_file import live_rules
+
+    return live_rules(settings.rules_file)
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
@@ -66,9 +85,12 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     repo = SqliteCaseRepository(db)
     files = LocalCaseFiles(settings.data_dir)
     ops = SqliteOpsState(db)
-    classifier = default_classifier()
+    classifier = default_classifier(settings)
     drafter = JinjaDrafter(
         settings.office_name, settings.mp_name, settings.constituency, clock, settings.templates_dir
     )
-    triage = Triage(repo, files, classifier, drafter, ops, clock, triage_policy(settings))
+    triage = Triage(
+        repo, files, classifier, drafter, ops, clock, triage_policy(settings),
+        rules=routing_rules(settings),
+    )  # fmt: skip
     return App(settings, repo, files, ops, classifier, triage, SqliteWorkQueue(db), clock, db.close)

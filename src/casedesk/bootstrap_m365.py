@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from casedesk.bootstrap import App, build_app, default_classifier, triage_policy
+from casedesk.bootstrap import App, build_app, default_classifier, routing_rules, triage_policy
 from casedesk.core.intake import Intake, IntakeConfig, QueueDispatcher, TriageWorker
 from casedesk.core.triage import Triage
 from casedesk.errors import SettingsError
@@ -75,11 +75,14 @@ def _case_app(
     site = settings.sharepoint_site_id or ""
     repo = SharePointCaseRepository(caller, site, CaseDeskLists.from_mapping(ids))
     files = SharePointCaseFiles(caller, site, settings.sharepoint_drive_id or "")
-    classifier = default_classifier()
+    classifier = default_classifier(settings)
     drafter = JinjaDrafter(
         settings.office_name, settings.mp_name, settings.constituency, clock, settings.templates_dir
     )
-    triage = Triage(repo, files, classifier, drafter, ops, clock, triage_policy(settings))
+    triage = Triage(
+        repo, files, classifier, drafter, ops, clock, triage_policy(settings),
+        rules=routing_rules(settings),
+    )  # fmt: skip
     return App(settings, repo, files, ops, classifier, triage, queue, clock, lambda: None)
 
 

@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
@@ -53,6 +54,17 @@ class Settings(BaseModel):
     )
     thread_window_days: int = Field(
         30, ge=1, le=365, description="How far back a 'Re:' subject from the same sender threads."
+    )
+    rules_file: Path | None = Field(
+        None,
+        description="The office's routing rules (YAML, see samples/rules.yaml); unset: only "
+        "the built-in safety routing, cases stay unassigned.",
+    )
+    review_below: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Classifier confidence below which a case is flagged needs_review.",
     )
 
     # --- Microsoft 365 (adapters = "m365") --------------------------------------------------
@@ -97,6 +109,44 @@ class Settings(BaseModel):
     queue_name: str = Field("triage", description="Storage queue the triage worker reads.")
     table_name: str = Field("casedeskops", description="Storage table for operational state.")
 
+    # --- AI classification (classifier = "ai"; docs/ai-use.md) ------------------------------
+    classifier: Literal["embedded", "ai"] = Field(
+        "embedded",
+        description="embedded (offline, the default) or ai (a model, with the embedded "
+        "classifier as its fallback).",
+    )
+    ai_endpoint: str | None = Field(
+        None, description="Azure OpenAI resource endpoint, https://<resource>.openai.azure.com."
+    )
+    ai_deployment: str | None = Field(None, description="Azure OpenAI model deployment name.")
+    ai_api_version: str = Field(
+        "2024-10-21", min_length=1, description="Azure OpenAI API version (data plane)."
+    )
+    ai_base_url: str | None = Field(
+        None,
+        description="Instead of Azure OpenAI: an OpenAI-compatible endpoint, e.g. a model "
+        "hosted in the office's own tenant (https://.../v1).",
+    )
+    ai_model: str | None = Field(None, description="Model name at ai_base_url.")
+    ai_api_key: SecretStr | None = Field(
+        None, description="API key; in Azure prefer ai_use_managed_identity (no key to leak)."
+    )
+    ai_use_managed_identity: bool = Field(
+        False, description="Get Azure OpenAI tokens from the managed identity (Entra ID)."
+    )
+    ai_timeout_seconds: float = Field(
+        20.0, gt=0, le=300, description="Timeout for one model request."
+    )
+    ai_max_attempts: int = Field(
+        3, ge=1, le=10, description="Model requests per message before the fallback is used."
+    )
+    ai_price_prompt_per_1k: float = Field(
+        0.0, ge=0, description="Price of 1,000 prompt tokens, for cost estimates (0: unknown)."
+    )
+    ai_price_completion_per_1k: float = Field(
+        0.0, ge=0, description="Price of 1,000 completion tokens (0: unknown)."
+    )
+
     @property
     def sharepoint_list_ids(self) -> dict[str, str]:
         """key -> list id from `sharepoint_lists` ("cases=GUID,messages=GUID")."""
@@ -138,6 +188,55 @@ class Settings(BaseModel):
         if problems:
             raise ValueError("; ".join(problems) + " — see docs/m365-setup.md")
         return self
+
+    @model_validator(mode="after")
+    def _ai_complete(self) -> Settings:
+        """With classifier = "ai", say exactly which model to call and how to authenticate."""
+        if self.classifier != "ai":
+            return self
+        problems = _ai_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems) + " — see docs/ai-use.md")
+        return self
+
+
+def _ai_problems(s: Settings) -> list[str]:
+    endpoint, base_url = _env_name("ai_endpoint"), _env_name("ai_base_url")
+    if bool(s.ai_endpoint) == bool(s.ai_base_url):
+        return [
+            f"with {_env_name('classifier')}=ai set exactly one of {endpoint} (Azure OpenAI) "
+            f"or {base_url} (an OpenAI-compatible endpoint)"
+        ]
+    problems: list[str] = []
+    if s.ai_endpoint:
+        if not s.ai_deployment:
+            problems.append(f"{_env_name('ai_deployment')} is required with {endpoint}")
+        if bool(s.ai_api_key) == s.ai_use_managed_identity:
+            problems.append(
+                f"set one of {_env_name('ai_api_key')} or "
+                f"{_env_name('ai_use_managed_identity')}=true for {endpoint}"
+            )
+    else:
+        if not s.ai_model:
+            problems.append(f"{_env_name('ai_model')} is required with {base_url}")
+        if s.ai_use_managed_identity:
+            problems.append(
+                f"{_env_name('ai_use_managed_identity')} works with {endpoint} only; "
+                f"use {_env_name('ai_api_key')} for {base_url}"
+            )
+    key, url = ("ai_endpoint", s.ai_endpoint) if s.ai_endpoint else ("ai_base_url", s.ai_base_url)
+    if not _is_https_or_loopback(url or ""):
+        problems.append(
+            f"{_env_name(key)} must be https (constituent text must not travel in clear)"
+        )
+    return problems
+
+
+def _is_https_or_loopback(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return True
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
 
 
 def _env_name(key: str) -> str:
@@ -205,6 +304,7 @@ def load_settings(
                 continue
             key = str(err["loc"][0])
             where = sources.get(key, key)
-            shown = "***" if "secret" in key or "connection" in key else repr(merged.get(key))
+            secret = "secret" in key or "connection" in key or key.endswith("api_key")
+            shown = "***" if secret else repr(merged.get(key))
             problems.append(f"{where}={shown}: {err['msg']}")
         raise SettingsError("invalid settings: " + "; ".join(problems)) from exc

@@ -1,7 +1,9 @@
-"""What every Classifier must do. The Azure OpenAI classifier joins this list in issue 5."""
+"""What every Classifier must do: the embedded ones, and the AI classifier (real openai SDK)
+against the local Chat Completions server in both its Azure and OpenAI-compatible shapes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -13,16 +15,26 @@ from casedesk.adapters.embedded.trained_classifier import TrainedClassifier
 from casedesk.core.mime import parse_message
 from casedesk.core.models import Category, Classification, Topic
 from mailmaker import mail
+from openaifake import OpenAIFake
+from openaifake.clients import ai_classifier
 
-CLASSIFIERS: dict[str, Any] = {
-    "embedded-keywords": KeywordClassifier,
-    "embedded-trained": TrainedClassifier.from_file,  # the model shipped in the package
+CLASSIFIERS: dict[str, Callable[[OpenAIFake], Any]] = {
+    "embedded-keywords": lambda _: KeywordClassifier(),
+    "embedded-trained": lambda _: TrainedClassifier.from_file(),  # the model in the package
+    "ai-azure-openai": lambda server: ai_classifier(server, "azure"),
+    "ai-openai-compatible": lambda server: ai_classifier(server, "openai"),
 }
 
 
+@pytest.fixture(scope="module")
+def openai_server() -> Iterator[OpenAIFake]:
+    with OpenAIFake() as server:
+        yield server
+
+
 @pytest.fixture(params=sorted(CLASSIFIERS))
-def classifier(request: pytest.FixtureRequest) -> Any:
-    return CLASSIFIERS[request.param]()
+def classifier(request: pytest.FixtureRequest, openai_server: OpenAIFake) -> Any:
+    return CLASSIFIERS[request.param](openai_server)
 
 
 def test_returns_a_complete_labelled_classification(classifier: Any) -> None:
@@ -55,8 +67,8 @@ def test_instructions_in_the_text_are_just_text(classifier: Any) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(subject=st.text(max_size=200), body=st.text(max_size=3000))
-def test_never_raises_on_any_text(subject: str, body: str) -> None:
+def test_never_raises_on_any_text(openai_server: OpenAIFake, subject: str, body: str) -> None:
     printable_subject = "".join(ch for ch in subject if ch.isprintable())[:150] or "x"
     message = parse_message(mail(body or " ", subject=printable_subject))
     for make in CLASSIFIERS.values():
-        assert isinstance(make().classify(message), Classification)
+        assert isinstance(make(openai_server).classify(message), Classification)

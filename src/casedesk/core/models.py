@@ -146,6 +146,11 @@ class Case:
     message_count: int = 0
     postcode: str | None = None
     flags: frozenset[CaseFlag] = frozenset()
+    priority: str = "normal"
+    due_at: datetime | None = None
+    tags: tuple[str, ...] = ()
+    signoff_required: bool = False
+    routed_by: tuple[str, ...] = ()  # the routing rules that matched, in order
 
     @property
     def needs_review(self) -> bool:
@@ -161,6 +166,11 @@ class Case:
             "topic": self.topic.value,
             "urgent": self.is_urgent,
             "flags": sorted(flag.value for flag in self.flags),
+            "priority": self.priority,
+            "due_at": self.due_at.isoformat() if self.due_at else None,
+            "tags": list(self.tags),
+            "signoff_required": self.signoff_required,
+            "routed_by": list(self.routed_by),
             "assignee": self.assignee,
             "campaign_id": self.campaign_id,
             "constituent": {
@@ -187,6 +197,11 @@ class NewCase:
     summary: str
     opened_at: datetime
     flags: frozenset[CaseFlag] = frozenset()
+    priority: str = "normal"
+    due_at: datetime | None = None
+    tags: tuple[str, ...] = ()
+    signoff_required: bool = False
+    routed_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

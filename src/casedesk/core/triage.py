@@ -20,6 +20,7 @@ from casedesk.core.models import (
     Campaign,
     Case,
     CaseFlag,
+    CaseQuery,
     Category,
     Classification,
     NewCase,
@@ -28,14 +29,17 @@ from casedesk.core.models import (
     RawMessage,
     RunReport,
 )
+from casedesk.core.office_hours import OfficeHours
 from casedesk.core.postcode import find_postcode
 from casedesk.core.routing import route
+from casedesk.core.rules import Decision, Facts, RuleSet, decide
 from casedesk.core.subjects import is_reply_subject, normalise_subject
 from casedesk.core.summary import summarise
 from casedesk.errors import MalformedMessageError
 from casedesk.ports import CaseFiles, CaseRepository, Classifier, Clock, Drafter, OpsState
 
 ACTOR = "casedesk-triage"
+ROUND_ROBIN = "routing-round-robin"
 log = logging.getLogger("casedesk.triage")
 # Categories a campaign cluster must not swallow: they are routed on their own merits.
 _NOT_CAMPAIGN = frozenset({Category.ABUSE, Category.SPAM})
@@ -93,6 +97,22 @@ def case_flags(c: Classification, review_below: float) -> frozenset[CaseFlag]:
     return frozenset(flags)
 
 
+class StoredWorkload:
+    """Round-robin turns kept in ops state (they survive restarts and are shared by workers);
+    open-case counts from the repository, for least-loaded assignment."""
+
+    def __init__(self, repo: CaseRepository, ops: OpsState) -> None:
+        self.repo, self.ops = repo, ops
+
+    def turn(self, team: str, size: int) -> int:
+        n = int(self.ops.get(ROUND_ROBIN, team) or 0)
+        self.ops.put(ROUND_ROBIN, team, str((n + 1) % max(size, 1)))
+        return n % max(size, 1)
+
+    def open_cases(self, person: str) -> int:
+        return len(self.repo.query_cases(CaseQuery(assignee=person, open_only=True, limit=10**6)))
+
+
 class Triage:
     """One office's pipeline, wired to its adapters by bootstrap."""
 
@@ -105,9 +125,13 @@ class Triage:
         ops: OpsState,
         clock: Clock,
         policy: TriagePolicy,
+        rules: RuleSet | None = None,
+        hours: OfficeHours | None = None,
     ) -> None:
         self.repo, self.files, self.classifier, self.drafter = repo, files, classifier, drafter
         self.ops, self.clock, self.policy = ops, clock, policy
+        self.rules, self.hours = rules, hours or OfficeHours()
+        self.workload = StoredWorkload(repo, ops)
         self._index: campaigns.CampaignIndex | None = None
 
     @property
@@ -242,6 +266,36 @@ class Triage:
             Outcome.FILED_EXISTING, raw.source, ref, case.category, urgent=case.is_urgent
         )
 
+    def _route(
+        self,
+        message: ParsedMessage,
+        classification: Classification,
+        postcode: str | None,
+        campaign_id: str | None,
+        received_at: datetime,
+    ) -> Decision:
+        """The office's rules (if any) then the built-in safety routing."""
+        if self.rules is None:
+            return Decision(assignee=route(classification, self.policy.safety_lead))
+        facts = Facts(
+            category=classification.category.value,
+            topic=classification.topic.value,
+            urgent=classification.is_urgent,
+            threat=classification.threat,
+            safeguarding=classification.safeguarding,
+            mailbox=self.policy.office_address,
+            sender=message.from_addr,
+            postcode=postcode,
+            ward=None,
+            outside_constituency=None,
+            subject=message.subject,
+            body=message.new_text,
+            campaign_id=campaign_id,
+            existing_constituent=bool(self.repo.cases_of_constituent(message.from_addr)),
+            office_hours=self.hours.is_open(received_at),
+        )
+        return decide(self.rules, facts, classification, self.workload, self.policy.safety_lead)
+
     def _escalate(self, case: Case, classification: Classification) -> Case:
         """A later message in a case can raise it (urgent, threat, safeguarding), never lower
         it: only a person's correction does that."""
@@ -261,8 +315,9 @@ class Triage:
         classification: Classification,
     ) -> TriageResult:
         now = self.clock.now()
+        postcode = find_postcode(message.new_text)
         constituent = self.repo.upsert_constituent(
-            message.from_addr, message.from_name, find_postcode(message.new_text), now
+            message.from_addr, message.from_name, postcode, now
         )
         sig = campaigns.signature(message.new_text)
         joined = self.index.add(message.message_id, message.from_addr, sig)
@@ -277,17 +332,30 @@ class Triage:
                 category=Category.CAMPAIGN,
                 reasons=(*classification.reasons, f"near-copy of {joined.size - 1} other messages"),
             )
+        opened_at = message.sent_at or received_at
+        decision = self._route(
+            message, classification, constituent.postcode or postcode, campaign_id, received_at
+        )  # fmt: skip
         ref = self.repo.create_case(
             NewCase(
                 constituent_id=constituent.id,
                 subject=message.subject or "(no subject)",
                 normalised_subject=normalise_subject(message.subject),
                 classification=classification,
-                assignee=route(classification, self.policy.safety_lead),
+                assignee=decision.assignee,
                 campaign_id=campaign_id,
                 summary=summarise(message.new_text),
-                opened_at=message.sent_at or received_at,
+                opened_at=opened_at,
                 flags=case_flags(classification, self.policy.review_below),
+                priority=decision.priority.value,
+                due_at=(
+                    self.hours.add_working_hours(received_at, decision.sla_hours)
+                    if decision.sla_hours
+                    else None
+                ),
+                tags=decision.tags,
+                signoff_required=decision.require_signoff,
+                routed_by=decision.matched,
             )
         )
         path = self.files.file_message(ref, message)
@@ -295,7 +363,10 @@ class Triage:
         case = self.repo.get_case(ref)
         self.files.write_summary(case, self.repo.case_messages(ref))
         draft_body = self._write_draft(case, message, now)
-        self._audit("case.opened", ref, message, classification, constituent=constituent.id)
+        self._audit(
+            "case.opened", ref, message, classification, constituent=constituent.id,
+            assignee=decision.assignee or "", rules=" ".join(decision.matched),
+        )  # fmt: skip
         if is_campaign:
             self._record_campaign(joined, message, message.sent_at or received_at)
         return TriageResult(

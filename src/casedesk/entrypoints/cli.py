@@ -13,6 +13,7 @@ from casedesk.bootstrap import App, build_app
 from casedesk.core.models import CaseFlag, CaseQuery, CaseStatus, Category, RunReport, Topic
 from casedesk.core.triage import TriageResult
 from casedesk.entrypoints import render
+from casedesk.entrypoints.rules_cli import rules_cli
 from casedesk.errors import CaseDeskError
 from casedesk.settings import load_settings
 
@@ -75,7 +76,10 @@ def _triage_with_progress(app: App, paths: list[Path], quiet: bool) -> RunReport
 
         from casedesk.entrypoints.parallel import classify_pool
 
-        with classify_pool(len(mailbox)) as mapper:
+        # The AI classifier waits on the network and shares a near-copy cache and usage
+        # counts in this process: worker processes would split both, so it runs here.
+        size = 0 if app.settings.classifier == "ai" else len(mailbox)
+        with classify_pool(size) as mapper:
             return app.triage.run(mailbox.messages(), on_result=advance, mapper=mapper)
 
 
@@ -401,6 +405,7 @@ def eval_command(
 
 m365_cli = typer.Typer(help="Microsoft 365 set-up helpers.", no_args_is_help=True)
 cli.add_typer(m365_cli, name="m365")
+cli.add_typer(rules_cli, name="rules")
 
 
 @m365_cli.command("check")

@@ -48,6 +48,26 @@ def print_demo_report(
     else:
         out.print("Campaigns: none found (a campaign needs near-identical letters from 3+ senders)")
 
+    routed = [c for c in cases if c.routed_by or c.assignee]
+    if routed:
+        who = Table(title="Who got what, and why (routing rules)", title_justify="left")
+        for col in ("Assignee", "Cases", "Urgent", "Due soonest", "By rule"):
+            who.add_column(col, overflow="fold")
+        by_person: dict[str, list[Case]] = {}
+        for c in routed:
+            by_person.setdefault(c.assignee or "(unassigned)", []).append(c)
+        for person, mine in sorted(by_person.items()):
+            rules = Counter(" > ".join(c.routed_by) or "built-in safety routing" for c in mine)
+            due = min((c.due_at for c in mine if c.due_at), default=None)
+            who.add_row(
+                person,
+                str(len(mine)),
+                str(sum(c.is_urgent for c in mine) or ""),
+                render.local(due) if due else "—",
+                ", ".join(f"{rule} ({n})" for rule, n in rules.most_common()),
+            )
+        out.print(who)
+
     queue = [c for c in cases if c.category in (Category.CASEWORK, Category.PRESS, Category.ABUSE)]
     queue.sort(key=lambda c: (not c.is_urgent, c.created_at))
     out.print(render.cases_table(queue[:15], "Work queue: urgent first, then oldest (top 15)"))

@@ -63,6 +63,11 @@ def _case(row: sqlite3.Row) -> Case:
         message_count=row["message_count"],
         postcode=row["postcode"],
         flags=parse_flags(row["flags"]),
+        priority=row["priority"],
+        due_at=_dt(row["due_at"]) if row["due_at"] else None,
+        tags=tuple(row["tags"].split()),
+        signoff_required=bool(row["signoff_required"]),
+        routed_by=tuple(row["routed_by"].split()),
     )
 
 
@@ -225,8 +230,8 @@ class SqliteCaseRepository:
         self.conn.execute(
             """INSERT INTO cases (ref, constituent_id, subject, normalised_subject, category, topic,
                  is_urgent, confidence, status, assignee, campaign_id, summary, created_at,
-                 updated_at, flags)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?)""",
+                 updated_at, flags, priority, due_at, tags, signoff_required, routed_by)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 ref,
                 new.constituent_id,
@@ -242,6 +247,11 @@ class SqliteCaseRepository:
                 _ts(new.opened_at),
                 _ts(new.opened_at),
                 flags_text(new.flags),
+                new.priority,
+                _ts(new.due_at) if new.due_at else None,
+                " ".join(new.tags),
+                int(new.signoff_required),
+                " ".join(new.routed_by),
             ),
         )
         return ref

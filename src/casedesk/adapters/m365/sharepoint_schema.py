@@ -109,6 +109,11 @@ SCHEMA: tuple[ListSpec, ...] = (
             _t("UpdatedAt", "ISO 8601 UTC; latest message"),
             _num("MessageCount", "messages filed in the case"),
             _t("Flags", "needs_review, threat, safeguarding: space-separated, or empty"),
+            _t("Priority", "low, normal, high, urgent (from the routing rules)"),
+            _t("DueAt", "ISO 8601 UTC: when the SLA runs out, or empty", indexed=True),
+            _t("Tags", "space-separated tags from the routing rules"),
+            _b("SignoffRequired", "replies need the MP's sign-off"),
+            _t("RoutedBy", "the routing rules that matched, space-separated"),
             _UNIT,
         ),
     ),
@@ -342,6 +347,11 @@ def case_fields(ref: str, new: NewCase, email: str, unit_id: str) -> Fields:
         "UpdatedAt": ts(new.opened_at),
         "MessageCount": 0,
         "Flags": flags_text(new.flags),
+        "Priority": new.priority,
+        "DueAt": ts(new.due_at) if new.due_at else None,
+        "Tags": " ".join(new.tags),
+        "SignoffRequired": new.signoff_required,
+        "RoutedBy": " ".join(new.routed_by),
         "UnitId": unit_id,
     }
 
@@ -365,6 +375,11 @@ def case(f: Fields, person: Fields | None, message_count: int) -> Case:
         message_count=message_count,
         postcode=opt_text(person.get("Postcode")),
         flags=parse_flags(f.get("Flags")),
+        priority=text(f.get("Priority")) or "normal",
+        due_at=dt(f["DueAt"]) if f.get("DueAt") else None,
+        tags=tuple(text(f.get("Tags")).split()),
+        signoff_required=bool(f.get("SignoffRequired")),
+        routed_by=tuple(text(f.get("RoutedBy")).split()),
     )
 
 

@@ -1,0 +1,158 @@
+"""`casedesk rules check FILE` and `casedesk rules simulate FILE`: try rules before they go live."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from casedesk.core.models import Case, CaseFlag, CaseQuery
+from casedesk.core.rules import Facts, Rule, RuleSet, first_match
+from casedesk.entrypoints import render
+from casedesk.errors import CaseDeskError
+
+rules_cli = typer.Typer(help="Check and try the office's routing rules.", no_args_is_help=True)
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
+
+
+@rules_cli.command("check")
+def check_command(
+    path: Annotated[Path, typer.Argument(help="A rules file, e.g. samples/rules.yaml.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Every problem with file, line, field and a fix. Example: casedesk rules check rules.yaml"""
+    from casedesk.rules_file import load_rules
+
+    loaded = load_rules(path)
+    if as_json:
+        render.print_json(
+            {
+                "file": str(path),
+                "version": loaded.digest[:12],
+                "rules": [r.name for r in loaded.rules.rules],
+                "problems": [
+                    {"line": p.line, "field": p.field, "severity": p.severity,
+                     "message": p.message, "fix": p.fix}
+                    for p in loaded.problems
+                ],
+            }
+        )  # fmt: skip
+    else:
+        for p in loaded.problems:
+            style = "red" if p.severity == "error" else "yellow"
+            render.console.print(f"[{style}]{p.render(str(path))}[/]", highlight=False)
+        if not loaded.checked:
+            render.console.print(
+                "Unreachable and overlapping rules are checked once these are fixed."
+            )
+        errors, warnings = len(loaded.errors), len(loaded.problems) - len(loaded.errors)
+        render.console.print(
+            f"{path}: {len(loaded.rules.rules)} rules, {errors} error(s), {warnings} warning(s)"
+            + ("" if errors else "; ready to go live")
+        )
+    if loaded.errors:
+        raise typer.Exit(1)
+
+
+def _since(text: str) -> timedelta:
+    m = re.fullmatch(r"(\d+)([dhw])", text.strip())
+    if not m:
+        raise typer.BadParameter(f"{text!r}: use a number and d, h or w, e.g. 7d")
+    n, unit = int(m[1]), m[2]
+    return {"d": timedelta(days=n), "h": timedelta(hours=n), "w": timedelta(weeks=n)}[unit]
+
+
+def _facts(case: Case, sender: str, subject: str, body: str) -> Facts:
+    return Facts(
+        category=case.category.value,
+        topic=case.topic.value,
+        urgent=case.is_urgent,
+        threat=CaseFlag.THREAT in case.flags,
+        safeguarding=CaseFlag.SAFEGUARDING in case.flags,
+        mailbox="",
+        sender=sender,
+        postcode=case.postcode,
+        ward=None,
+        outside_constituency=None,
+        subject=subject,
+        body=body,
+        campaign_id=case.campaign_id,
+        existing_constituent=False,
+        office_hours=True,
+    )
+
+
+def _target(rule: Rule | None) -> str:
+    if rule is None:
+        return "(no rule: unassigned)"
+    a = rule.then.assign
+    if a is None:
+        return "(unassigned)"
+    return a.person or f"team {a.team}"
+
+
+@rules_cli.command("simulate")
+def simulate_command(
+    path: Annotated[Path, typer.Argument(help="The candidate rules file.")],
+    since: Annotated[str, typer.Option(help="How far back, e.g. 7d, 48h, 2w.")] = "7d",
+    as_json: JsonFlag = False,
+) -> None:
+    """Dry run over stored cases: per rule, how many it would take, and which assignments
+    would change against the live rules. Changes nothing. Example: casedesk rules simulate new.yaml"""
+    from casedesk.entrypoints.cli import _app
+    from casedesk.rules_file import live_rules
+
+    candidate = live_rules(path)
+    app = _app()
+    try:
+        live: RuleSet | None = app.triage.rules
+        cutoff = app.clock.now() - _since(since)
+        cases = [c for c in app.repo.query_cases(CaseQuery(limit=10**6)) if c.created_at >= cutoff]
+        counts: Counter[str] = Counter()
+        changes: list[dict[str, Any]] = []
+        for case in cases:
+            messages = app.repo.case_messages(case.ref)
+            first = messages[0] if messages else None
+            facts = _facts(
+                case,
+                first.from_addr if first else case.constituent_email,
+                first.subject if first else case.subject,
+                first.new_text if first else case.summary,
+            )
+            new_rule = first_match(candidate.rules, facts)
+            counts[new_rule.name if new_rule else "(none)"] += 1
+            old_rule = first_match(live.rules, facts) if live else None
+            if _target(old_rule) != _target(new_rule):
+                changes.append(
+                    {"ref": case.ref, "live": _target(old_rule), "candidate": _target(new_rule),
+                     "rule": new_rule.name if new_rule else None}
+                )  # fmt: skip
+    finally:
+        app.close()
+    if not cases:
+        raise CaseDeskError(f"no cases opened in the last {since}; try a longer --since")
+    per_rule = {r.name: counts.get(r.name, 0) for r in candidate.rules if not r.cont}
+    if as_json:
+        render.print_json(
+            {"cases": len(cases), "per_rule": per_rule, "changes": changes,
+             "live_rules": str(app.settings.rules_file) if live else None}
+        )  # fmt: skip
+        return
+    table = Table(title=f"{path}: {len(cases)} cases from the last {since}", title_justify="left")
+    table.add_column("Rule")
+    table.add_column("Would take", justify="right")
+    for name, n in per_rule.items():
+        table.add_row(name, str(n))
+    render.console.print(table)
+    if live is None:
+        render.console.print("No live rules (settings rules_file unset): every case would change.")
+    render.console.print(f"{len(changes)} assignment(s) would change against the live rules")
+    for change in changes[:20]:
+        render.console.print(
+            f"  {change['ref']}: {change['live']} -> {change['candidate']} ({change['rule']})"
+        )
