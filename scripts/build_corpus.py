@@ -779,7 +779,10 @@ SPAM_TOPICS = [
 
 def spamassassin_items() -> list[dict]:
     items = []
-    for path in sorted((SOURCES / "raw" / "spamassassin").glob("*.txt")):
+    paths = sorted((SOURCES / "raw" / "spamassassin").glob("*.txt")) + sorted(
+        (SOURCES / "raw" / "spamassassin_batch2").glob("*.txt")
+    )
+    for path in paths:
         msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
         body = trim(sanitize(plain_body(msg)))
         subject = re.sub(r"^\[[A-Za-z-]+\]\s*", "", str(msg["subject"] or "")).strip()
@@ -803,7 +806,7 @@ def spamassassin_items() -> list[dict]:
                 "source": f"repo:{SA_REPO}:data/{key.split('_')[0]}/{path.name.split('_', 1)[1]}@{SA_COMMIT}",
                 "licence": SA_LICENCE,
                 "_group": path.name,
-                "_file": f"raw/spamassassin/{path.name}",
+                "_file": f"raw/{path.parent.name}/{path.name}",
             }
         )
     return items
@@ -853,16 +856,32 @@ def sisimai_items() -> list[dict]:
 # ---------------------------------------------------------------------------------------------
 
 
+def batch(item: dict) -> int:
+    """Sources added for issue 5 live in files named batch2_* (or a *_batch2 folder). They are split in a
+    second pass so that adding them never moves an item of the first corpus between train and dev."""
+    return 2 if "batch2" in item["_file"] else 1
+
+
 def assign_splits(items: list[dict]) -> None:
-    """Stratified by label; whole groups (a source document, or a campaign cluster) go to one split."""
+    """Stratified by label; whole groups (a source document, or a campaign cluster) go to one split.
+    The first corpus is split exactly as before; batch-2 groups are split among themselves, and a batch-2
+    item whose source document is already in the first corpus joins that document's split."""
+    group_split: dict[str, str] = {}
+    for number in (1, 2):
+        _split_batch([it for it in items if batch(it) == number], group_split, number)
+    for it in items:
+        it["split"] = group_split[it["_group"]]
+
+
+def _split_batch(items: list[dict], group_split: dict[str, str], number: int) -> None:
     by_label: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for it in items:
         by_label[it["label"]][it["_group"]].append(it)
-    group_split: dict[str, str] = {}
+    salt = "split" if number == 1 else f"split{number}"
     for label in LABELS:
         groups = by_label.get(label, {})
         names = sorted(groups)
-        random.Random(f"{SEED}:split:{label}").shuffle(names)
+        random.Random(f"{SEED}:{salt}:{label}").shuffle(names)
         total = sum(len(groups[g]) for g in names)
         target = round(total * DEV_SHARE)
         dev = 0
@@ -874,8 +893,6 @@ def assign_splits(items: list[dict]) -> None:
                 dev += len(groups[g])
             else:
                 group_split[g] = "train"
-    for it in items:
-        it["split"] = group_split[it["_group"]]
 
 
 def validate(items: list[dict]) -> list[str]:

@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
+from casedesk.core.geo import Place
 from casedesk.core.models import (
     AuditEntry,
     Campaign,
@@ -221,3 +222,27 @@ class OpsState(Protocol):
     def save_signature(
         self, cluster_id: str, member: str, sender: str, signature: bytes
     ) -> None: ...
+
+
+class Gazetteer(Protocol):
+    """Postcode -> ward and Westminster constituency (2024 boundaries), from the ONSPD."""
+
+    def lookup(self, postcode: str) -> Place | None:
+        """The place for a postcode in any spacing or case; None when unknown or not one."""
+        ...
+
+    def import_rows(self, rows: Iterable[Place]) -> int:
+        """Store the places, replacing any with the same postcode; how many were stored."""
+        ...
+
+    def wards(self, constituency_code: str) -> list[tuple[str, str]]:
+        """(code, name) of every ward with a live postcode in the constituency, by name."""
+        ...
+
+    def count(self) -> int:
+        """How many postcodes are held (terminated ones included)."""
+        ...
+
+    def find_constituency(self, name_or_code: str) -> tuple[str, str] | None:
+        """(code, name) of a constituency by its GSS code or exact name (any case)."""
+        ...

@@ -13,6 +13,7 @@ from casedesk.bootstrap import App, build_app
 from casedesk.core.models import CaseFlag, CaseQuery, CaseStatus, Category, RunReport, Topic
 from casedesk.core.triage import TriageResult
 from casedesk.entrypoints import render
+from casedesk.entrypoints.geo_cli import geo_cli
 from casedesk.entrypoints.rules_cli import rules_cli
 from casedesk.errors import CaseDeskError
 from casedesk.settings import load_settings
@@ -405,6 +406,7 @@ def eval_command(
 
 m365_cli = typer.Typer(help="Microsoft 365 set-up helpers.", no_args_is_help=True)
 cli.add_typer(m365_cli, name="m365")
+cli.add_typer(geo_cli, name="geo")
 cli.add_typer(rules_cli, name="rules")
 
 

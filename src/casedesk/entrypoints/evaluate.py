@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import time
 import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -37,6 +36,9 @@ class EvalItem:
     urgent: bool
     split: str | None
     topic: str | None = None
+    threat: bool = False
+    safeguarding: bool = False
+    group: str | None = None  # source document: items sharing one are kept in one CV fold
 
 
 def load_items(path: Path, split: str | None = None) -> list[EvalItem]:
@@ -69,6 +71,9 @@ def load_items(path: Path, split: str | None = None) -> list[EvalItem]:
                 urgent=bool(row.get("urgent")),
                 split=row.get("split"),
                 topic=row.get("topic"),
+                threat=bool(row.get("threat")),
+                safeguarding=bool(row.get("safeguarding")),
+                group=row.get("cluster") or row.get("source") or row["id"],
             )
         )
     if not items:
@@ -137,17 +142,9 @@ def evaluate(
 
 
 def train_model(items: list[EvalItem], out: Path) -> dict[str, Any]:
-    """Fit the naive Bayes heads on labelled items (via the real parser) and save them."""
-    from casedesk.adapters.embedded.naive_bayes import NaiveBayesModel, features
+    """Fit the embedded model's heads on labelled items (via the real parser) and save them.
+    Decision thresholds come from 5-fold cross-validation on these items, never from dev."""
+    from casedesk.adapters.embedded.training import train
 
-    docs, categories, topics, urgent = [], [], [], []
-    for item in items:
-        message = parse_message(as_mime(item))
-        docs.append(features(message.subject, message.new_text))
-        categories.append(item.label)
-        topics.append(item.topic or "other")
-        urgent.append("yes" if item.urgent else "no")
-    targets: dict[str, Sequence[str]] = {"category": categories, "topic": topics, "urgent": urgent}
-    NaiveBayesModel.train(docs, targets)  # fails fast on bad labels before anything is written
-    NaiveBayesModel(heads={}).save(out, docs, targets)
-    return {"trained_on": len(items), "model": str(out), "bytes": out.stat().st_size}
+    messages = [parse_message(as_mime(item)) for item in items]
+    return train(items, messages, out)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from casedesk.adapters.embedded.keyword_lexicon import (
     CATEGORY_PHRASES,
+    SAFEGUARDING_PHRASES,
     THREAT_PHRASES,
     TOPIC_PHRASES,
     URGENT_PHRASES,
@@ -19,6 +20,7 @@ from casedesk.adapters.embedded.keyword_lexicon import (
 from casedesk.core.models import Category, Classification, ParsedMessage, Topic
 
 THREAT_LEVEL = 3.0
+SAFEGUARDING_LEVEL = 2.5
 URGENT_LEVEL = 2.0
 MIN_SIGNAL = 1.5
 
@@ -90,8 +92,17 @@ class KeywordClassifier:
         self._topics = _Lexicon(TOPIC_PHRASES)
         self._threats = _Lexicon({"threat": THREAT_PHRASES})
         self._urgent = _Lexicon({"urgent": URGENT_PHRASES})
+        self._safeguarding = _Lexicon({"safeguarding": SAFEGUARDING_PHRASES})
 
     def classify(self, message: ParsedMessage) -> Classification:
+        return self._classify(message, with_topic=True)
+
+    def safety_net(self, message: ParsedMessage) -> Classification:
+        """Category, urgency, threat and safeguarding only (topic is left as other): what the
+        trained classifier consults, without the cost of the topic lexicon."""
+        return self._classify(message, with_topic=False)
+
+    def _classify(self, message: ParsedMessage, with_topic: bool) -> Classification:
         text = f"{message.subject}\n{message.new_text}".lower()
         threat = self._threats.scores(text).get("threat", _NONE)
         is_threat = threat.total >= THREAT_LEVEL
@@ -111,19 +122,25 @@ class KeywordClassifier:
             confidence = round(best_score.total / (best_score.total + second.total + 1.0), 3)
             reasons = tuple(f"{best.value}: '{m}'" for m in best_score.matched[:5])
         urgent = self._urgent.scores(text).get("urgent", _NONE)
+        safeguarding = self._safeguarding.scores(text).get("safeguarding", _NONE)
         # Spam, template campaigns and recognised auto-replies/newsletters are never urgent
         # on their wording alone ("for urgent matters call..." is in every out-of-office).
         not_urgent = best in (Category.SPAM, Category.CAMPAIGN) or (
             best is Category.OTHER and best_score.total >= MIN_SIGNAL
         )
-        is_urgent = is_threat or (urgent.total >= URGENT_LEVEL and not not_urgent)
+        is_safeguarding = safeguarding.total >= SAFEGUARDING_LEVEL and not not_urgent
+        is_urgent = (
+            is_threat or is_safeguarding or (urgent.total >= URGENT_LEVEL and not not_urgent)
+        )
         if is_threat:
             reasons = (*reasons, f"threat: '{threat.matched[0]}'")
         elif is_urgent:
             reasons = (*reasons, *(f"urgent: '{m}'" for m in urgent.matched[:3]))
+        if is_safeguarding:
+            reasons = (*reasons, f"safeguarding: '{safeguarding.matched[0]}'")
         return Classification(
             category=best,
-            topic=self._topic(text),
+            topic=self._topic(text) if with_topic else Topic.OTHER,
             is_urgent=is_urgent,
             confidence=confidence,
             reasons=reasons,

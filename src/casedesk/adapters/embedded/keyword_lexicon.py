@@ -143,6 +143,29 @@ THREAT_PHRASES: dict[str, float] = {
     r"(might|will|won't|wont) not be (walking|around|breathing|alive)|not be walking anywhere": 3.5,
     r"you('ll| will) find out": 1.0,
     r"think about that before": 1.0,
+    # Wording from court-reported threats to MPs (corpus/sources/adapted/*threats*.txt)
+    r"jo coxed|(do|did|pull) (you|her|him|a) jo cox|like jo cox did|jo cox (you|style|on you)|cox was the first": 4.0,
+    r"deserves? (?:to )(?:be |get )(?:shot|hanged|hung|killed|stabbed|beheaded)": 4.0,
+    r"should (?:be |get )(?:shot|hanged|hung|stabbed|beheaded)|needs? (?:shooting|hanging|stabbing)": 4.0,
+    r"(hope|wish) (you|u) (die|get raped|burn|rot)|hope you all die": 3.5,
+    r"i (?:hope|want) (?:to see )*you dead|you('re| are) going to die|dead (girl|man|woman) walking": 4.0,
+    r"(?:cut|slit) your (?:\w+ )*throat|blow (?:up )*your (office|house|car)|burn your (house|office)": 4.0,
+    r"(i will|i'll|we will|we'll) (find|get|hurt|kill|stab|shoot|burn) (you|u|your)": 4.0,
+    r"bullet (to|between|in) (the|your) (head|eyes|back)": 3.5,
+    r"stab (you|u)": 4.0,
+    r"stab vest|baseball bat|handgun|axe in my": 1.5,
+    r"taken out and shot|public hanging|hang (them|you) high|string (you|them) up": 4.0,
+    r"(pay|paid) for this with your life|you will be (next|killed)|you are (next|the next)": 3.5,
+}
+
+SAFEGUARDING_PHRASES: dict[str, float] = {
+    r"suicid\w*|kill myself|end my life|ending it all|take my (?:own )*life|(?:can't|cant|cannot) go on": 3.0,
+    r"self[- ]harm\w*|overdos\w*|suicide note": 3.0,
+    r"not safe (at|in) (home|my)|(i am|i'm|she is|he is|they are) not safe": 2.5,
+    r"domestic (abuse|violence)|(my|her|his) abuser|coercive control": 2.5,
+    r"child protection|child at risk|at risk of (harm|abuse)|safeguarding": 2.5,
+    r"dementia|lives alone|alone all night|(fell|fallen|falls) (again|at home)": 1.0,
+    r"sleeping (rough|on the street)|on the street tonight": 2.0,
 }
 
 URGENT_PHRASES: dict[str, float] = {
