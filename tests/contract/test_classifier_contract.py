@@ -54,6 +54,19 @@ def test_a_threat_is_abuse_and_urgent(classifier: Any) -> None:
         parse_message(mail("I know where you live and I will hurt you.", subject="you"))
     )
     assert result.category is Category.ABUSE and result.is_urgent
+    assert result.threat and not result.safeguarding  # the flag the case and the routing read
+
+
+def test_a_person_at_risk_is_flagged_for_safeguarding(classifier: Any) -> None:
+    result = classifier.classify(
+        parse_message(
+            mail(
+                "The council has ended my support and I feel suicidal. I can't go on like this.",
+                subject="Please help - housing",
+            )
+        )
+    )
+    assert result.safeguarding and result.is_urgent and not result.threat
 
 
 def test_instructions_in_the_text_are_just_text(classifier: Any) -> None:

@@ -67,7 +67,7 @@ def test_shipped_model_flags_threats_and_people_at_risk_in_its_reasons() -> None
         parse_message(mail("I know where you live and I will hurt you.", subject="you"))
     )
     assert threat.category is Category.ABUSE and threat.is_urgent
-    assert any(r.startswith(THREAT_REASON) for r in threat.reasons)
+    assert any(r.startswith(THREAT_REASON) for r in threat.reasons) and threat.threat
     at_risk = classifier.classify(
         parse_message(
             mail(
@@ -77,5 +77,5 @@ def test_shipped_model_flags_threats_and_people_at_risk_in_its_reasons() -> None
         )
     )
     assert at_risk.category is not Category.ABUSE and at_risk.is_urgent
-    assert any(r.startswith(SAFEGUARDING_REASON) for r in at_risk.reasons)
+    assert any(r.startswith(SAFEGUARDING_REASON) for r in at_risk.reasons) and at_risk.safeguarding
     assert not any(r.startswith(THREAT_REASON) for r in at_risk.reasons)

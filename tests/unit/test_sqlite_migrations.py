@@ -10,12 +10,12 @@ from casedesk.errors import StorageError
 
 def test_fresh_store_is_migrated_with_wal_and_foreign_keys(tmp_path: Path) -> None:
     db = Database(tmp_path / "s.sqlite3")
-    assert db.schema_version == 6
+    assert db.schema_version == 7
     assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     db.close()
     again = Database(tmp_path / "s.sqlite3")  # reopening runs nothing twice
-    assert again.schema_version == 6
+    assert again.schema_version == 7
     again.close()
 
 

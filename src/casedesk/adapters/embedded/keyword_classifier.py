@@ -145,6 +145,8 @@ class KeywordClassifier:
             confidence=confidence,
             reasons=reasons,
             classifier=self.name,
+            threat=is_threat,
+            safeguarding=is_safeguarding,
         )
 
     def _topic(self, text: str) -> Topic:

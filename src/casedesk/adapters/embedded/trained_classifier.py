@@ -85,4 +85,13 @@ class TrainedClassifier:
         )
         if is_urgent and not threat:
             reasons.append(f"urgent ({p_urgent:.2f})")
-        return Classification(category, topic, is_urgent, confidence, tuple(reasons), self.name)
+        return Classification(
+            category,
+            topic,
+            is_urgent,
+            confidence,
+            tuple(reasons),
+            self.name,
+            threat=threat,
+            safeguarding=safeguarding,
+        )
