@@ -4,18 +4,22 @@ from pathlib import Path
 
 import pytest
 
+import casedesk.adapters.embedded.sqlite_db as sqlite_db
 from casedesk.adapters.embedded.sqlite_db import Database
 from casedesk.errors import StorageError
+
+# One schema version per migration file: adding a migration needs no edit here.
+LATEST = len(list((Path(sqlite_db.__file__).parent / "migrations").glob("[0-9][0-9][0-9]_*.sql")))
 
 
 def test_fresh_store_is_migrated_with_wal_and_foreign_keys(tmp_path: Path) -> None:
     db = Database(tmp_path / "s.sqlite3")
-    assert db.schema_version == 7
+    assert db.schema_version == LATEST
     assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     db.close()
     again = Database(tmp_path / "s.sqlite3")  # reopening runs nothing twice
-    assert again.schema_version == 7
+    assert again.schema_version == LATEST
     again.close()
 
 
