@@ -34,6 +34,7 @@ $(NODE_STAMP): package.json package-lock.json
 node: $(NODE_STAMP)
 
 demo: install
+	$(BIN)/casedesk --data-dir $(DEMO_DIR) --settings samples/casedesk.toml geo import samples/geo/postcodes.csv --names samples/geo/wards.csv
 	$(BIN)/casedesk --data-dir $(DEMO_DIR) --settings samples/casedesk.toml demo samples/inbox
 
 demo-clean:

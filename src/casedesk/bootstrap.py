@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from casedesk.core.rules import RuleSet
 from casedesk.core.triage import Triage, TriagePolicy
 from casedesk.errors import SettingsError
-from casedesk.ports import CaseFiles, CaseRepository, Classifier, Clock, OpsState, WorkQueue
+from casedesk.ports import (
+    CaseFiles,
+    CaseRepository,
+    Classifier,
+    Clock,
+    Gazetteer,
+    OpsState,
+    WorkQueue,
+)
 from casedesk.settings import Settings
+
+log = logging.getLogger("casedesk.bootstrap")
 
 
 @dataclass
@@ -66,6 +77,24 @@ def routing_rules(settings: Settings) -> RuleSet | None:
     return live_rules(settings.rules_file)
 
 
+def office_seat(gazetteer: Gazetteer, constituency: str) -> tuple[Gazetteer | None, str | None]:
+    """The gazetteer if any postcodes are loaded, and the office's constituency code in it.
+
+    Mail is never held up over geography: with no postcodes, or a `constituency` setting the
+    loaded names do not know, triage carries on and every place is simply unknown."""
+    if gazetteer.count() == 0:
+        return None, None
+    found = gazetteer.find_constituency(constituency)
+    if found is None:
+        log.warning(
+            "constituency setting not found in the imported postcode names; outside-the-"
+            "constituency checks are off (set it to the exact name or GSS code, E14...)",
+            extra={"event": "geo.seat_unknown"},
+        )
+        return gazetteer, None
+    return gazetteer, found[0]
+
+
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
     if settings.adapters != "embedded":
         raise SettingsError(
@@ -78,6 +107,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     from casedesk.adapters.embedded.local_files import LocalCaseFiles
     from casedesk.adapters.embedded.sqlite_cases import SqliteCaseRepository
     from casedesk.adapters.embedded.sqlite_db import Database
+    from casedesk.adapters.embedded.sqlite_geo import SqliteGazetteer
     from casedesk.adapters.embedded.sqlite_ops import SqliteOpsState, SqliteWorkQueue
 
     clock = clock or SystemClock()
@@ -89,8 +119,9 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     drafter = JinjaDrafter(
         settings.office_name, settings.mp_name, settings.constituency, clock, settings.templates_dir
     )
+    gazetteer, seat = office_seat(SqliteGazetteer(db), settings.constituency)
     triage = Triage(
         repo, files, classifier, drafter, ops, clock, triage_policy(settings),
-        rules=routing_rules(settings),
+        rules=routing_rules(settings), gazetteer=gazetteer, constituency_code=seat,
     )  # fmt: skip
     return App(settings, repo, files, ops, classifier, triage, SqliteWorkQueue(db), clock, db.close)

@@ -186,3 +186,20 @@ def test_audit_entries_chain(repo: Any) -> None:
     a = repo.append_audit(NOW, "me", "case.opened", "CD-2026-000001", {"n": 1})
     b = repo.append_audit(NOW, "me", "case.closed", "CD-2026-000001", {"n": 2})
     assert a.prev_hash == GENESIS and b.prev_hash == a.hash and a.hash != b.hash
+
+
+def test_ward_is_stored_and_searched_in_any_case(repo: Any) -> None:
+    person = repo.upsert_constituent("ana@example.org", "Ana", "CB4 2LD", NOW)
+    in_ward = NewCase(
+        person.id, "Bins", "bins", HOUSING, None, None, "summary", NOW,
+        frozenset({CaseFlag.OUTSIDE}), ward="Arbury",
+    )  # fmt: skip
+    with repo.transaction():
+        ref = repo.create_case(in_ward)
+        elsewhere = open_case(repo)
+    case = repo.get_case(ref)
+    assert (case.ward, case.flags) == ("Arbury", {CaseFlag.OUTSIDE})
+    assert repo.get_case(elsewhere).ward is None
+    assert [c.ref for c in repo.query_cases(CaseQuery(ward="arbury"))] == [ref]
+    assert repo.query_cases(CaseQuery(ward="Abbey")) == []
+    assert [c.ref for c in repo.query_cases(CaseQuery(flag=CaseFlag.OUTSIDE))] == [ref]

@@ -43,6 +43,7 @@ class CaseFlag(StrEnum):
     NEEDS_REVIEW = "needs_review"  # the classifier was unsure: a person checks the category
     THREAT = "threat"  # threatens violence or harm: the safety lead, today
     SAFEGUARDING = "safeguarding"  # self-harm or suicide risk, a child or adult at risk
+    OUTSIDE = "outside_constituency"  # the postcode is in another MP's seat: rules decide
 
 
 class CaseStatus(StrEnum):
@@ -151,6 +152,7 @@ class Case:
     tags: tuple[str, ...] = ()
     signoff_required: bool = False
     routed_by: tuple[str, ...] = ()  # the routing rules that matched, in order
+    ward: str | None = None  # ward name from the postcode directory when the case opened
 
     @property
     def needs_review(self) -> bool:
@@ -177,6 +179,7 @@ class Case:
                 "name": self.constituent_name,
                 "email": self.constituent_email,
                 "postcode": self.postcode,
+                "ward": self.ward,
             },
             "summary": self.summary,
             "created_at": self.created_at.isoformat(),
@@ -202,6 +205,7 @@ class NewCase:
     tags: tuple[str, ...] = ()
     signoff_required: bool = False
     routed_by: tuple[str, ...] = ()
+    ward: str | None = None
 
 
 @dataclass(frozen=True)
@@ -273,6 +277,7 @@ class CaseQuery:
 
     text: str | None = None
     postcode: str | None = None
+    ward: str | None = None  # ward name, any case
     category: Category | None = None
     status: CaseStatus | None = None
     assignee: str | None = None

@@ -15,6 +15,7 @@ import numpy as np
 
 from casedesk.core import campaigns
 from casedesk.core.draft_mail import draft_eml
+from casedesk.core.geo import Place, Residency, residency
 from casedesk.core.mime import parse_message
 from casedesk.core.models import (
     Campaign,
@@ -36,7 +37,15 @@ from casedesk.core.rules import Decision, Facts, RuleSet, decide
 from casedesk.core.subjects import is_reply_subject, normalise_subject
 from casedesk.core.summary import summarise
 from casedesk.errors import MalformedMessageError
-from casedesk.ports import CaseFiles, CaseRepository, Classifier, Clock, Drafter, OpsState
+from casedesk.ports import (
+    CaseFiles,
+    CaseRepository,
+    Classifier,
+    Clock,
+    Drafter,
+    Gazetteer,
+    OpsState,
+)
 
 ACTOR = "casedesk-triage"
 ROUND_ROBIN = "routing-round-robin"
@@ -127,10 +136,15 @@ class Triage:
         policy: TriagePolicy,
         rules: RuleSet | None = None,
         hours: OfficeHours | None = None,
+        gazetteer: Gazetteer | None = None,
+        constituency_code: str | None = None,
     ) -> None:
         self.repo, self.files, self.classifier, self.drafter = repo, files, classifier, drafter
         self.ops, self.clock, self.policy = ops, clock, policy
         self.rules, self.hours = rules, hours or OfficeHours()
+        # Without imported postcodes (or without the office's seat in them) every place is
+        # unknown: unknown is never treated as outside the constituency.
+        self.gazetteer, self.constituency_code = gazetteer, constituency_code
         self.workload = StoredWorkload(repo, ops)
         self._index: campaigns.CampaignIndex | None = None
 
@@ -271,6 +285,7 @@ class Triage:
         message: ParsedMessage,
         classification: Classification,
         postcode: str | None,
+        place: Place | None,
         campaign_id: str | None,
         received_at: datetime,
     ) -> Decision:
@@ -286,8 +301,8 @@ class Triage:
             mailbox=self.policy.office_address,
             sender=message.from_addr,
             postcode=postcode,
-            ward=None,
-            outside_constituency=None,
+            ward=place.ward_name if place else None,
+            outside_constituency=self._outside(place),
             subject=message.subject,
             body=message.new_text,
             campaign_id=campaign_id,
@@ -295,6 +310,18 @@ class Triage:
             office_hours=self.hours.is_open(received_at),
         )
         return decide(self.rules, facts, classification, self.workload, self.policy.safety_lead)
+
+    def _place(self, postcode: str | None) -> Place | None:
+        if postcode is None or self.gazetteer is None:
+            return None
+        return self.gazetteer.lookup(postcode)
+
+    def _outside(self, place: Place | None) -> bool | None:
+        """True or False only when the postcode's constituency is known; None otherwise."""
+        if self.constituency_code is None:
+            return None
+        where = residency(place, self.constituency_code)
+        return None if where is Residency.UNKNOWN else where is Residency.OUTSIDE
 
     def _escalate(self, case: Case, classification: Classification) -> Case:
         """A later message in a case can raise it (urgent, threat, safeguarding), never lower
@@ -333,8 +360,18 @@ class Triage:
                 reasons=(*classification.reasons, f"near-copy of {joined.size - 1} other messages"),
             )
         opened_at = message.sent_at or received_at
+        place = self._place(constituent.postcode or postcode)
+        flags = case_flags(classification, self.policy.review_below)
+        if self._outside(place) and place is not None:
+            flags |= {CaseFlag.OUTSIDE}
+            seat = place.constituency_name or place.constituency_code
+            classification = replace(
+                classification,
+                reasons=(*classification.reasons, f"outside the constituency: postcode in {seat}"),
+            )
         decision = self._route(
-            message, classification, constituent.postcode or postcode, campaign_id, received_at
+            message, classification, constituent.postcode or postcode, place, campaign_id,
+            received_at,
         )  # fmt: skip
         ref = self.repo.create_case(
             NewCase(
@@ -346,7 +383,7 @@ class Triage:
                 campaign_id=campaign_id,
                 summary=summarise(message.new_text),
                 opened_at=opened_at,
-                flags=case_flags(classification, self.policy.review_below),
+                flags=flags,
                 priority=decision.priority.value,
                 due_at=(
                     self.hours.add_working_hours(received_at, decision.sla_hours)
@@ -356,6 +393,7 @@ class Triage:
                 tags=decision.tags,
                 signoff_required=decision.require_signoff,
                 routed_by=decision.matched,
+                ward=place.ward_name if place else None,
             )
         )
         path = self.files.file_message(ref, message)

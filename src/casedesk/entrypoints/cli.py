@@ -254,16 +254,27 @@ def search(
     postcode: Annotated[
         str | None, typer.Option(help="Full postcode or a prefix, e.g. CB1.")
     ] = None,
+    ward: Annotated[
+        str | None,
+        typer.Option(help="Ward name, any case (needs casedesk geo import), e.g. Arbury."),
+    ] = None,
     category: Annotated[Category | None, typer.Option(help="Only this category.")] = None,
     status: Annotated[CaseStatus | None, typer.Option(help="Only this status.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 200,
     as_json: JsonFlag = False,
 ) -> None:
-    """Find cases by words, postcode, category or status. Example: casedesk search damp --postcode CB1"""
+    """Find cases by words, postcode, ward, category or status. Example: casedesk search damp --postcode CB1"""
     app = _app()
     try:
         cases = app.repo.query_cases(
-            CaseQuery(text=text, postcode=postcode, category=category, status=status, limit=limit)
+            CaseQuery(
+                text=text,
+                postcode=postcode,
+                ward=ward,
+                category=category,
+                status=status,
+                limit=limit,
+            )
         )
     finally:
         app.close()

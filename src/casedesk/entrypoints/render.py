@@ -106,6 +106,8 @@ def marks(c: Case) -> str:
         out.append("[bold magenta]SAFEGUARDING[/]")
     if c.needs_review:
         out.append("[yellow]CHECK[/]")
+    if CaseFlag.OUTSIDE in c.flags:
+        out.append("[cyan]OUTSIDE[/]")
     return " ".join(out)
 
 

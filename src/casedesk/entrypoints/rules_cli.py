@@ -77,8 +77,11 @@ def _facts(case: Case, sender: str, subject: str, body: str) -> Facts:
         mailbox="",
         sender=sender,
         postcode=case.postcode,
-        ward=None,
-        outside_constituency=None,
+        ward=case.ward,
+        # A stored case only says "outside" by its flag; a ward without it was inside.
+        outside_constituency=(
+            True if CaseFlag.OUTSIDE in case.flags else (False if case.ward else None)
+        ),
         subject=subject,
         body=body,
         campaign_id=case.campaign_id,

@@ -68,6 +68,7 @@ def _case(row: sqlite3.Row) -> Case:
         tags=tuple(row["tags"].split()),
         signoff_required=bool(row["signoff_required"]),
         routed_by=tuple(row["routed_by"].split()),
+        ward=row["ward"],
     )
 
 
@@ -230,8 +231,8 @@ class SqliteCaseRepository:
         self.conn.execute(
             """INSERT INTO cases (ref, constituent_id, subject, normalised_subject, category, topic,
                  is_urgent, confidence, status, assignee, campaign_id, summary, created_at,
-                 updated_at, flags, priority, due_at, tags, signoff_required, routed_by)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 updated_at, flags, priority, due_at, tags, signoff_required, routed_by, ward)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 ref,
                 new.constituent_id,
@@ -252,6 +253,7 @@ class SqliteCaseRepository:
                 " ".join(new.tags),
                 int(new.signoff_required),
                 " ".join(new.routed_by),
+                new.ward,
             ),
         )
         return ref
@@ -303,6 +305,9 @@ class SqliteCaseRepository:
         if query.postcode:
             where.append("REPLACE(UPPER(p.postcode), ' ', '') LIKE ?")
             args.append(query.postcode.replace(" ", "").upper() + "%")
+        if query.ward:
+            where.append("c.ward = ? COLLATE NOCASE")
+            args.append(query.ward)
         if query.category:
             where.append("c.category = ?")
             args.append(query.category.value)

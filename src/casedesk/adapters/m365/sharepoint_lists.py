@@ -784,4 +784,5 @@ def _case_matches(f: Fields, query: CaseQuery) -> bool:
         and (query.assignee is None or f.get("Assignee") == query.assignee)
         and (not query.open_only or f.get("Status") != CaseStatus.CLOSED.value)
         and (query.flag is None or query.flag in parse_flags(f.get("Flags")))
+        and (query.ward is None or text(f.get("Ward")).casefold() == query.ward.casefold())
     )

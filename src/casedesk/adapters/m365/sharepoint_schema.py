@@ -108,12 +108,15 @@ SCHEMA: tuple[ListSpec, ...] = (
             _t("CreatedAt", "ISO 8601 UTC"),
             _t("UpdatedAt", "ISO 8601 UTC; latest message"),
             _num("MessageCount", "messages filed in the case"),
-            _t("Flags", "needs_review, threat, safeguarding: space-separated, or empty"),
+            _t(
+                "Flags", "needs_review, threat, safeguarding, outside_constituency: space-separated"
+            ),
             _t("Priority", "low, normal, high, urgent (from the routing rules)"),
             _t("DueAt", "ISO 8601 UTC: when the SLA runs out, or empty", indexed=True),
             _t("Tags", "space-separated tags from the routing rules"),
             _b("SignoffRequired", "replies need the MP's sign-off"),
             _t("RoutedBy", "the routing rules that matched, space-separated"),
+            _t("Ward", "ward name from the postcode directory, or empty", indexed=True),
             _UNIT,
         ),
     ),
@@ -352,6 +355,7 @@ def case_fields(ref: str, new: NewCase, email: str, unit_id: str) -> Fields:
         "Tags": " ".join(new.tags),
         "SignoffRequired": new.signoff_required,
         "RoutedBy": " ".join(new.routed_by),
+        "Ward": new.ward,
         "UnitId": unit_id,
     }
 
@@ -380,6 +384,7 @@ def case(f: Fields, person: Fields | None, message_count: int) -> Case:
         tags=tuple(text(f.get("Tags")).split()),
         signoff_required=bool(f.get("SignoffRequired")),
         routed_by=tuple(text(f.get("RoutedBy")).split()),
+        ward=opt_text(f.get("Ward")),
     )
 
 
