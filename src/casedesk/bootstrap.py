@@ -68,13 +68,20 @@ def triage_policy(settings: Settings) -> TriagePolicy:
     )
 
 
-def routing_rules(settings: Settings) -> RuleSet | None:
-    """The office's rules, refused (with every error named) if `casedesk rules check` fails."""
+def routing_rules(
+    settings: Settings, repo: CaseRepository, ops: OpsState, clock: Clock
+) -> RuleSet | None:
+    """The office's rules, refused (with every error named) if `casedesk rules check` fails.
+    A version not seen before is written to the audit log (core/rules_history.py)."""
     if settings.rules_file is None:
         return None
+    from casedesk.core import rules_history
     from casedesk.rules_file import live_rules
 
-    return live_rules(settings.rules_file)
+    rules = live_rules(settings.rules_file)
+    text = settings.rules_file.read_text(encoding="utf-8")
+    rules_history.record(repo, ops, clock, text, str(settings.rules_file), rules_history.UNRECORDED)
+    return rules
 
 
 def office_seat(gazetteer: Gazetteer, constituency: str) -> tuple[Gazetteer | None, str | None]:
@@ -122,6 +129,6 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     gazetteer, seat = office_seat(SqliteGazetteer(db), settings.constituency)
     triage = Triage(
         repo, files, classifier, drafter, ops, clock, triage_policy(settings),
-        rules=routing_rules(settings), gazetteer=gazetteer, constituency_code=seat,
+        rules=routing_rules(settings, repo, ops, clock), gazetteer=gazetteer, constituency_code=seat,
     )  # fmt: skip
     return App(settings, repo, files, ops, classifier, triage, SqliteWorkQueue(db), clock, db.close)

@@ -81,7 +81,7 @@ def _case_app(
     )
     triage = Triage(
         repo, files, classifier, drafter, ops, clock, triage_policy(settings),
-        rules=routing_rules(settings),
+        rules=routing_rules(settings, repo, ops, clock),
     )  # fmt: skip
     return App(settings, repo, files, ops, classifier, triage, queue, clock, lambda: None)
 

@@ -1,4 +1,5 @@
-"""`casedesk rules check FILE` and `casedesk rules simulate FILE`: try rules before they go live."""
+"""`casedesk rules check|simulate|apply|history`: try rules before they go live, put them live
+with a name on the change, and see every version that ran."""
 
 from __future__ import annotations
 
@@ -159,3 +160,101 @@ def simulate_command(
         render.console.print(
             f"  {change['ref']}: {change['live']} -> {change['candidate']} ({change['rule']})"
         )
+
+
+@rules_cli.command("apply")
+def apply_command(
+    path: Annotated[Path, typer.Argument(help="The checked rules file to put live.")],
+    by: Annotated[str, typer.Option("--by", help="Who is making the change (audit log).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Check a rules file, make it the live rules (the settings' rules_file) and write who,
+    when and the diff to the audit log. Example: casedesk rules apply new.yaml --by jo.price"""
+    import os
+
+    from casedesk.core import rules_history
+    from casedesk.entrypoints.cli import _app
+    from casedesk.rules_file import load_rules
+
+    if not by.strip():
+        raise CaseDeskError("--by needs the name of the person making the change")
+    loaded = load_rules(path)
+    if loaded.errors:
+        for p in loaded.errors:
+            render.err_console.print(p.render(str(path)), highlight=False, markup=False)
+        raise CaseDeskError(
+            f"{path}: {len(loaded.errors)} error(s); nothing changed. "
+            f"Fix them (casedesk rules check {path}) and apply again"
+        )
+    text = path.read_text(encoding="utf-8")
+    app = _app()  # records the version in force now, if nobody recorded it yet
+    try:
+        live = app.settings.rules_file
+        if live is None:
+            raise CaseDeskError(
+                'no live rules file is configured: set rules_file = "rules.yaml" in your '
+                "settings file (or CASEDESK_RULES_FILE), then apply again"
+            )
+        if path.resolve() != live.resolve():
+            staged = live.with_name(live.name + ".applying")
+            staged.write_text(text, encoding="utf-8")
+            os.replace(staged, live)  # atomic: triage never reads half a file
+        entry = rules_history.record(app.repo, app.ops, app.clock, text, str(live), by.strip())
+    finally:
+        app.close()
+    version = rules_history.digest(text)[:12]
+    if as_json:
+        render.print_json(
+            {"live": str(live), "version": version, "changed": entry is not None,
+             "audit_seq": entry.seq if entry else None,
+             "lines_added": entry.detail["lines_added"] if entry else 0,
+             "lines_removed": entry.detail["lines_removed"] if entry else 0}
+        )  # fmt: skip
+        return
+    if entry is None:
+        render.console.print(f"{live}: version {version} is already live; nothing to record.")
+        return
+    render.console.print(
+        f"{live}: version {version} is live (+{entry.detail['lines_added']} "
+        f"-{entry.detail['lines_removed']} lines), recorded in the audit log as "
+        f"rules.changed by {entry.actor}. See casedesk rules history --diff",
+        highlight=False,
+    )
+
+
+@rules_cli.command("history")
+def history_command(
+    diff: Annotated[bool, typer.Option("--diff", help="Show each change's diff.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Every rules version CaseDesk has run, who put it live and when (from the audit log)."""
+    from casedesk.core import rules_history
+    from casedesk.entrypoints.cli import _app
+
+    app = _app()
+    try:
+        entries = rules_history.history(app.repo)
+    finally:
+        app.close()
+    records = [
+        {"at": e.at.isoformat(), "actor": e.actor, "audit_seq": e.seq, **e.detail} for e in entries
+    ]
+    if as_json:
+        render.print_json({"versions": records})
+        return
+    if not entries:
+        render.console.print("No rules versions recorded: no rules_file is configured.")
+        return
+    table = Table(title="Rules versions (newest last)")
+    for column in ("When (UTC)", "Who", "Version", "Was", "Change"):
+        table.add_column(column)
+    for r in records:
+        table.add_row(
+            str(r["at"])[:16].replace("T", " "), str(r["actor"]), str(r["version"])[:12],
+            str(r["previous"] or "(first)")[:12], f"+{r['lines_added']} -{r['lines_removed']}",
+        )  # fmt: skip
+    render.console.print(table)
+    if diff:
+        for r in records:
+            render.console.print(f"\n{r['actor']} at {r['at']}:", highlight=False)
+            render.console.print(str(r["diff"]), highlight=False, markup=False)
