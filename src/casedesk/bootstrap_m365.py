@@ -6,15 +6,19 @@ the default), or to the embedded store under data_dir for a laptop without a sit
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from casedesk.bootstrap import App, build_app, default_classifier, routing_rules, triage_policy
 from casedesk.core.intake import Intake, IntakeConfig, QueueDispatcher, TriageWorker
+from casedesk.core.rules import RuleSet
 from casedesk.core.triage import Triage
 from casedesk.errors import SettingsError
 from casedesk.ports import Clock, OpsState, WorkQueue
 from casedesk.settings import Settings
+
+log = logging.getLogger("casedesk.bootstrap")
 
 
 @dataclass
@@ -81,9 +85,42 @@ def _case_app(
     )
     triage = Triage(
         repo, files, classifier, drafter, ops, clock, triage_policy(settings),
-        rules=routing_rules(settings, repo, ops, clock),
+        rules=list_rules(settings, repo, ops, clock, caller, site)
+        if settings.rules_home == "sharepoint"
+        else routing_rules(settings, repo, ops, clock),
     )  # fmt: skip
     return App(settings, repo, files, ops, classifier, triage, queue, clock, lambda: None)
+
+
+def list_rules(
+    settings: Settings, repo: Any, ops: OpsState, clock: Clock, caller: Any, site: str
+) -> RuleSet:
+    """The rules from the CaseDesk Rules and People lists; a new version is audited with the
+    item editor's name. Lists with errors never go live: mail keeps being routed by the last
+    version that did (with every problem logged against its list item), and only when there
+    is none is the start refused."""
+    from casedesk.adapters.m365.sharepoint_items import ListItems
+    from casedesk.adapters.m365.sharepoint_rules import RULE_LISTS, load_list_rules
+    from casedesk.core import rules_history
+    from casedesk.rules_file import parse_rules
+
+    ids = {spec.key: spec.display_name for spec in RULE_LISTS} | settings.sharepoint_list_ids
+    loaded, doc = load_list_rules(ListItems(caller, site).all_items, ids["rules"], ids["people"])
+    if loaded.errors:
+        said = "\n".join(doc.render(p) for p in loaded.errors)
+        last_good = rules_history.live_text(ops)
+        if last_good is None:
+            raise SettingsError("the routing rules in SharePoint have errors:\n" + said)
+        log.error(
+            "routing rules in SharePoint have errors; still routing by the last good version",
+            extra={"event": "rules.refused", "problems": said},
+        )
+        return parse_rules(last_good, "CaseDesk Rules list (last good version)").rules
+    rules_history.record(
+        repo, ops, clock, doc.text, "CaseDesk Rules list",
+        doc.modified_by or rules_history.UNRECORDED,
+    )  # fmt: skip
+    return loaded.rules
 
 
 def token_source(settings: Settings, login_http_client: Any = None) -> Any:

@@ -60,6 +60,11 @@ class Settings(BaseModel):
         description="The office's routing rules (YAML, see samples/rules.yaml); unset: only "
         "the built-in safety routing, cases stay unassigned.",
     )
+    rules_home: Literal["file", "sharepoint"] = Field(
+        "file",
+        description="Where the live rules are: `rules_file`, or (with m365 and the SharePoint "
+        "case store) the CaseDesk Rules and CaseDesk People lists (docs/routing-rules.md).",
+    )
     review_below: float = Field(
         0.5,
         ge=0.0,

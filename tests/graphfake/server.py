@@ -293,6 +293,30 @@ class GraphFake:
             found = self.store.lists.get((site_id.lower(), list_id.lower()))
             return [json.loads(json.dumps(i)) for i in found.items.values()] if found else []
 
+    def edit_item_as(
+        self, site_id: str, list_id: str, fields: dict[str, Any], user: dict[str, str],
+        item_id: str | None = None,
+    ) -> str:  # fmt: skip
+        """A person adds (or, given item_id, edits) an item in the SharePoint web UI: Graph
+        then reports them in createdBy/lastModifiedBy as an identitySet's `user`."""
+        now = mime.iso(self.now())
+        with self.store.lock:
+            lst = self.store.sp_list(site_id, list_id)
+            if item_id is None:
+                item_id = str(lst.next_id)
+                lst.next_id += 1
+                lst.items[item_id] = {
+                    "createdDateTime": now, "id": item_id, "createdBy": {"user": dict(user)},
+                    "contentType": {"id": "0x0100", "name": "Item"},
+                    "fields": {"id": item_id, "ContentType": "Item", "Created": now},
+                }  # fmt: skip
+            item = lst.items[item_id]
+            etag = f'"{uuid.uuid4()},1"'
+            item.update({"@odata.etag": etag, "eTag": etag, "lastModifiedDateTime": now})
+            item["lastModifiedBy"] = {"user": dict(user)}
+            item["fields"].update({**fields, "@odata.etag": etag, "Modified": now})
+            return item_id
+
     def add_drive(self, site_id: str, drive_id: str) -> None:
         with self.store.lock:
             drive = Drive(site_id, drive_id)

@@ -16,6 +16,7 @@ with several values matches any of them. Pure: the caller supplies the facts and
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -96,7 +97,9 @@ def _has_phrase(text: str, phrase: str) -> bool:
 class Leaf:
     field: str
     values: tuple[str, ...]
-    line: int = 0
+    line: int = dataclasses.field(
+        default=0, compare=False
+    )  # where it was written, not what it means
 
     def test(self, f: Facts) -> bool:
         v = self.values
@@ -178,7 +181,7 @@ class Rule:
     when: Condition | None  # None: the default rule
     then: Actions
     cont: bool = False
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
     @property
     def is_default(self) -> bool:

@@ -258,3 +258,25 @@ def history_command(
         for r in records:
             render.console.print(f"\n{r['actor']} at {r['at']}:", highlight=False)
             render.console.print(str(r["diff"]), highlight=False, markup=False)
+
+
+@rules_cli.command("to-lists")
+def to_lists_command(
+    path: Annotated[Path, typer.Argument(help="A rules file that passes casedesk rules check.")],
+) -> None:
+    """Print the CaseDesk People and CaseDesk Rules list items for a rules file, as Graph
+    `POST /sites/{site-id}/lists/{list-id}/items` bodies (JSON), to fill the lists once.
+    Example: casedesk rules to-lists samples/rules.yaml > items.json"""
+    from casedesk.adapters.m365.sharepoint_rules import list_items_from_yaml
+    from casedesk.rules_file import load_rules
+
+    loaded = load_rules(path)
+    if loaded.errors:
+        raise CaseDeskError(f"{path}: has errors; run casedesk rules check {path} first")
+    people, rules = list_items_from_yaml(path.read_text(encoding="utf-8"))
+    render.print_json(
+        {
+            "CaseDesk People": [{"fields": f} for f in people],
+            "CaseDesk Rules": [{"fields": f} for f in rules],
+        }
+    )

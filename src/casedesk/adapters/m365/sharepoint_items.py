@@ -71,6 +71,15 @@ class ListItems:
         self, list_id: str, column: str | None = None, value: str | int | None = None
     ) -> list[Row]:
         """Rows whose indexed `column` equals `value` (every row when column is None)."""
+        return by_item_id([_row(item) for item in await self.araw(list_id, column, value)])
+
+    def all_items(self, list_id: str) -> list[dict[str, Any]]:
+        """Every item as Graph's listItem JSON (fields expanded, lastModifiedBy kept)."""
+        return self.caller.run(lambda: self.araw(list_id))
+
+    async def araw(
+        self, list_id: str, column: str | None = None, value: str | int | None = None
+    ) -> list[dict[str, Any]]:
         from kiota_abstractions.base_request_configuration import RequestConfiguration
         from msgraph.generated.sites.item.lists.item.items.items_request_builder import (
             ItemsRequestBuilder,
@@ -82,13 +91,13 @@ class ListItems:
             literal = odata_string(value) if isinstance(value, str) else str(value)
             query.filter = f"fields/{column} eq {literal}"
         info = builder.to_get_request_information(RequestConfiguration(query_parameters=query))
-        rows: list[Row] = []
+        items: list[dict[str, Any]] = []
         while True:
             page = await self._send(info)
-            rows.extend(_row(item) for item in page.get("value", []))
+            items.extend(page.get("value", []))
             link = page.get("@odata.nextLink")
             if not link:
-                return by_item_id(rows)
+                return items
             info = builder.with_url(str(link)).to_get_request_information()
 
     def find(
