@@ -446,6 +446,30 @@ def m365_check(as_json: JsonFlag = False) -> None:
 
 
 @cli.command()
+def doctor(as_json: JsonFlag = False) -> None:
+    """Check this installation and say what to fix (changes nothing). Example: casedesk doctor"""
+    from casedesk.entrypoints.doctor import examine
+
+    found = examine(
+        lambda: load_settings({"data_dir": _state.data_dir}, settings_file=_state.settings_file)
+    )
+    if as_json:
+        render.print_json({"checks": [f.__dict__ for f in found]})
+    else:
+        from rich.table import Table
+
+        table = Table(title="casedesk doctor")
+        for column in ("Check", "", "Found", "Fix"):
+            table.add_column(column)
+        marks = {"ok": "[green]ok[/]", "warn": "[yellow]warn[/]", "fail": "[bold red]FAIL[/]"}
+        for f in found:
+            table.add_row(f.name, marks[f.status], f.detail, f.fix)
+        render.console.print(table)
+    if any(f.status == "fail" for f in found):
+        raise typer.Exit(1)
+
+
+@cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7071,
