@@ -5,7 +5,7 @@ security tests' JUnit report."""
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET  # noqa: S405 (parses our own pytest report, not input from outside)
+import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
