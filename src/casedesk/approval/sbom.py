@@ -35,7 +35,7 @@ def _normal(name: str) -> str:
 
 
 def _licence(dist: Distribution) -> str:
-    meta = dist.metadata
+    meta: Any = dist.metadata  # an email.message.Message underneath; PackageMetadata lacks .get
     expression = meta.get("License-Expression")
     if expression:
         return str(expression)
