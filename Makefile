@@ -7,13 +7,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEMO_DIR ?= .demo-data
 
-.PHONY: help install node package demo demo-clean test lint typecheck pytest bench clean
+.PHONY: help install node package demo demo-clean test lint typecheck approval approval-pack pytest bench clean
 
 help:
 	@echo "make demo   - triage samples/inbox into $(DEMO_DIR) and show the result (run twice: idempotent)"
 	@echo "make test   - ruff, mypy (strict on the core) and pytest"
 	@echo "make bench  - generate 10,000 messages, triage them, print rates"
 	@echo "make package - build and verify the Azure Functions deployment zip"
+	@echo "make approval-pack - run the security tests and render the PDS approval pack into docs/approval-pack"
 	@echo "make demo-clean / make clean"
 
 $(STAMP): pyproject.toml
@@ -49,7 +50,19 @@ typecheck: install
 pytest: install node
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+# The PDS permission manifest must match every Graph/Azure call in the adapters and infra/'s roles.
+approval: install
+	$(BIN)/casedesk approval-manifest --check
+
+# Runs the named security tests (approval/security-tests.yaml) with a JUnit report, then renders
+# the pack with their results. See docs/pds-approval.md.
+APPROVAL_OUT ?= docs/approval-pack
+approval-pack: install node
+	@mkdir -p build
+	-$(BIN)/pytest -q -p no:cacheprovider --junitxml=build/security-junit.xml $$($(BIN)/python -c "import yaml; print(' '.join(t['path'] for t in yaml.safe_load(open('approval/security-tests.yaml'))))")
+	$(BIN)/casedesk approval-manifest --check --out $(APPROVAL_OUT) --tests build/security-junit.xml
+
+test: lint typecheck approval pytest
 
 package: install
 	$(BIN)/python scripts/package_functions.py

@@ -1,0 +1,209 @@
+"""Does approval/permissions.yaml say exactly what the adapters do?
+
+Fails, naming the call site or the manifest line, when
+- an adapter calls an endpoint the manifest does not list (or lists under another API),
+- a listed endpoint needs a permission the manifest does not request,
+- the manifest lists an endpoint nothing calls, or requests a permission no call needs,
+- infra/ assigns an Azure role the manifest does not request, or the other way round.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from casedesk.approval.manifest import Manifest
+from casedesk.approval.scan import CallSite
+
+_ROLE_GUID = re.compile(
+    r"roleDefinitions'\s*,\s*'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'"
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    message: str
+    fix: str
+
+    def render(self) -> str:
+        return f"{self.where}: {self.message}. Fix: {self.fix}"
+
+
+def check_manifest(
+    manifest: Manifest,
+    calls: list[CallSite],
+    manifest_name: str = "approval/permissions.yaml",
+    bicep_roles: dict[str, list[str]] | None = None,
+) -> list[Problem]:
+    """Every disagreement between the manifest, the code's calls and (optionally) the
+    Azure role assignments in infra/ (role GUID -> the Bicep files assigning it)."""
+    problems = _consistency(manifest, manifest_name)
+
+    def at(line: int) -> str:
+        return f"{manifest_name} line {line}"
+
+    endpoints = {e.call: e for e in manifest.endpoints}
+    by_endpoint: dict[str, list[CallSite]] = defaultdict(list)
+    for call in calls:
+        by_endpoint[call.endpoint].append(call)
+        declared = endpoints.get(call.endpoint)
+        if declared is None:
+            problems.append(
+                Problem(
+                    call.where,
+                    f"{call.api} call `{call.endpoint}` (in {call.function}) is not declared in "
+                    f"{manifest_name}",
+                    "add it under `endpoints:` with the permission that covers it and the "
+                    "Microsoft page that says so",
+                )
+            )
+        elif declared.api != call.api:
+            problems.append(
+                Problem(
+                    call.where,
+                    f"`{call.endpoint}` is a {call.api} call but {at(declared.line)} "
+                    f"lists it under {declared.api}",
+                    f"set its api to {call.api}",
+                )
+            )
+    for endpoint in manifest.endpoints:
+        sites = by_endpoint.get(endpoint.call, [])
+        if not sites:
+            problems.append(
+                Problem(
+                    at(endpoint.line),
+                    f"endpoint `{endpoint.call}` is declared but no adapter calls it",
+                    "remove it (and any permission only it needed)",
+                )
+            )
+        for permission_id in endpoint.permissions:
+            permission = manifest.permission(permission_id)
+            if permission is not None and permission.is_requested:
+                continue
+            state = "does not declare" if permission is None else "marks as planned, not requested"
+            for where in [s.where for s in sites] or [at(endpoint.line)]:
+                problems.append(
+                    Problem(
+                        where,
+                        f"`{endpoint.call}` needs permission '{permission_id}', which "
+                        f"{manifest_name} {state}",
+                        "declare it as requested (with why, alternatives and source), or stop "
+                        "making the call",
+                    )
+                )
+    used = {p for e in manifest.endpoints if by_endpoint.get(e.call) for p in e.permissions}
+    for permission in manifest.permissions:
+        if permission.is_requested and permission.evidence == "code" and permission.id not in used:
+            problems.append(
+                Problem(
+                    at(permission.line),
+                    f"permission {permission.name} ('{permission.id}') is requested but no "
+                    "adapter call needs it",
+                    "remove it, or mark it `status: planned` until the feature that needs it "
+                    "is built",
+                )
+            )
+    if bicep_roles is not None:
+        problems += _roles(manifest, bicep_roles, manifest_name)
+    return problems
+
+
+def _consistency(manifest: Manifest, manifest_name: str) -> list[Problem]:
+    """References inside the manifest point at things it declares."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for permission in manifest.permissions:
+        where = f"{manifest_name} line {permission.line}"
+        if permission.id in seen:
+            problems.append(
+                Problem(where, f"permission id '{permission.id}' is used twice", "rename one")
+            )
+        seen.add(permission.id)
+        for feature in permission.features:
+            if manifest.feature(feature) is None:
+                problems.append(
+                    Problem(where, f"unknown feature '{feature}'", "add it under `features:`")
+                )
+        if permission.evidence == "narrows" and (
+            permission.narrows is None or manifest.permission(permission.narrows) is None
+        ):
+            problems.append(
+                Problem(
+                    where,
+                    f"'{permission.id}' narrows an unknown permission",
+                    "name its id in `narrows:`",
+                )
+            )
+        if permission.evidence == "platform" and not permission.platform_use:
+            problems.append(
+                Problem(where, f"'{permission.id}' has no platform_use", "say what uses it")
+            )
+        if permission.type == "azure-rbac" and not permission.role_id:
+            problems.append(
+                Problem(where, f"'{permission.id}' has no role_id", "add the built-in role's GUID")
+            )
+    calls: set[str] = set()
+    for endpoint in manifest.endpoints:
+        where = f"{manifest_name} line {endpoint.line}"
+        if endpoint.call in calls:
+            problems.append(
+                Problem(where, f"endpoint `{endpoint.call}` is listed twice", "merge them")
+            )
+        calls.add(endpoint.call)
+        if manifest.feature(endpoint.feature) is None:
+            problems.append(
+                Problem(where, f"unknown feature '{endpoint.feature}'", "add it under `features:`")
+            )
+        if not endpoint.permissions and not endpoint.no_permission_because:
+            problems.append(
+                Problem(
+                    where,
+                    f"`{endpoint.call}` names no permission",
+                    "name one, or say why none is needed in `no_permission_because`",
+                )
+            )
+    return problems
+
+
+def _roles(
+    manifest: Manifest, bicep_roles: dict[str, list[str]], manifest_name: str
+) -> list[Problem]:
+    problems: list[Problem] = []
+    requested = {
+        p.role_id: p
+        for p in manifest.permissions
+        if p.type == "azure-rbac" and p.is_requested and p.role_id
+    }
+    for role_id, files in sorted(bicep_roles.items()):
+        if role_id not in requested:
+            problems.append(
+                Problem(
+                    files[0],
+                    f"assigns Azure role {role_id}, which {manifest_name} does not request",
+                    "add it as an azure-rbac permission with its reason, or remove the assignment",
+                )
+            )
+    for role_id, permission in requested.items():
+        if role_id not in bicep_roles:
+            problems.append(
+                Problem(
+                    f"{manifest_name} line {permission.line}",
+                    f"Azure role {permission.name} is requested but infra/ never assigns it",
+                    "assign it in infra/ (least scope), or remove it from the manifest",
+                )
+            )
+    return problems
+
+
+def bicep_role_ids(infra: Path, base: Path) -> dict[str, list[str]]:
+    """Role definition GUIDs assigned in infra/*.bicep (`roleDefinitions', '<guid>'`)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(infra.rglob("*.bicep")):
+        text = path.read_text(encoding="utf-8")
+        for match in _ROLE_GUID.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            found[match.group(1)].append(f"{path.relative_to(base).as_posix()}:{line}")
+    return dict(found)
