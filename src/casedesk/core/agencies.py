@@ -25,7 +25,7 @@ import difflib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from statistics import median
 
 from casedesk.core.models import Case, Referral
@@ -190,7 +190,7 @@ def _when(clock: Clock, at: datetime | None) -> datetime:
         raise CaseDeskError(
             "that time is in the future; record a referral or reply once it happened"
         )
-    return at
+    return at.astimezone(UTC)  # stored in UTC, whatever zone it was given in
 
 
 def refer(
