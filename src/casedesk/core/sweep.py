@@ -104,11 +104,29 @@ class PendingNotifications:
         self.ops.delete(PENDING, key)
 
 
-class PreviewWorkload(StoredWorkload):
-    """Round-robin turns read without moving them: a dry run changes nothing."""
+class SweepWorkload:
+    """Open-case counts read once per person per sweep and kept up to date as the sweep
+    reassigns (one query per person, not one per escalation); round-robin turns from ops
+    state, read without being moved in a dry run."""
+
+    def __init__(self, repo: CaseRepository, ops: OpsState, dry_run: bool) -> None:
+        self.stored, self.ops, self.dry_run = StoredWorkload(repo, ops), ops, dry_run
+        self.counts: dict[str, int] = {}
 
     def turn(self, team: str, size: int) -> int:
-        return int(self.ops.get(ROUND_ROBIN, team) or 0) % max(size, 1)
+        if self.dry_run:
+            return int(self.ops.get(ROUND_ROBIN, team) or 0) % max(size, 1)
+        return self.stored.turn(team, size)
+
+    def open_cases(self, person: str) -> int:
+        if person not in self.counts:
+            self.counts[person] = self.stored.open_cases(person)
+        return self.counts[person]
+
+    def moved(self, before: str | None, after: str | None) -> None:
+        for person, change in ((before, -1), (after, 1)):
+            if person is not None and person in self.counts:
+                self.counts[person] += change
 
 
 @dataclass
@@ -149,7 +167,7 @@ class Sweep:
         """One pass: warn and escalate cases, chase late referrals. A dry run records nothing."""
         now = self.clock.now()
         report = SweepReport(now, dry_run)
-        workload = (PreviewWorkload if dry_run else StoredWorkload)(self.repo, self.ops)
+        workload = SweepWorkload(self.repo, self.ops, dry_run)
         for case in self.repo.cases_due_by(self.policy.horizon(now), limit=10**6):
             action = plan(case, now, self.policy, self.rules, workload)
             if action is None:
@@ -159,6 +177,8 @@ class Sweep:
             if dry_run or self._apply(action, notes, now):
                 report.actions.append(action)
                 report.notifications += notes
+                if action.reassigned:
+                    workload.moved(action.assignee_before, action.assignee_after)
             else:
                 report.already_done += 1
         for referral in self.repo.referrals(open_only=True):
