@@ -12,6 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from typer.testing import CliRunner
+
+from casedesk.entrypoints.cli import cli
 from mailmaker import mail
 
 RULES = """
@@ -76,8 +79,15 @@ def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def ok(tmp_path: Path, *args: str) -> Any:
-    done = run(tmp_path, *args, "--json")
-    assert done.returncode == 0, done.stderr
+    """A command that must succeed, run in this process (Typer's runner: the same command
+    line without a new interpreter per call); errors and exit codes go through `run`."""
+    done = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(tmp_path / "data"), "--settings", str(tmp_path / "casedesk.toml"),
+         *args, "--json"],
+        env={"COLUMNS": "160"},
+    )  # fmt: skip
+    assert done.exit_code == 0, (done.output, done.exception)
     return json.loads(done.stdout)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cache
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -58,6 +59,7 @@ rules:
 """
 
 
+@cache
 def ruleset(text: str = RULES) -> RuleSet:
     loaded = parse_rules(text)
     assert not loaded.errors, loaded.errors
