@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cache
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
