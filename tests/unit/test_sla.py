@@ -53,6 +53,9 @@ rules:
   - name: benefits
     when: {topic: benefits}
     then: {assign: {person: a}, sla_hours: 8, escalate_to: {person: jo}, notify_manager: true}
+  - name: council
+    when: {topic: council_services}
+    then: {assign: {team: housing}, sla_hours: 8, escalate_to: {team: housing}}
   - name: other
     default: true
     then: {sla_hours: 40}
@@ -132,6 +135,15 @@ def test_an_overdue_case_goes_to_the_least_loaded_other_team_member() -> None:
     assert (action.stage, action.assignee_before, action.assignee_after) == (ESCALATED, "a", "c")
     assert action.notify == (("a", OVERDUE), ("c", ESCALATED_TO_YOU))
     assert action.rule == "housing" and action.reassigned and action.working_hours_left == 0
+
+
+def test_round_robin_escalation_takes_turns_and_never_lands_on_the_overdue_assignee() -> None:
+    load = Load()
+    first = plan(case(routed_by=("council",), assignee="a"), DUE, POLICY, ruleset(), load)
+    second = plan(case(routed_by=("council",), assignee="c"), DUE, POLICY, ruleset(), load)
+    assert first is not None and second is not None
+    assert (first.assignee_after, second.assignee_after) == ("b", "a")
+    assert load.turns == {"housing": 4}  # turns 0 (a, skipped), 1 (b), 2 (c, skipped), 3 (a)
 
 
 def test_a_person_escalation_with_notify_manager_tells_every_manager() -> None:

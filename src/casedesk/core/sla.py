@@ -124,13 +124,19 @@ def is_protected(case: Case) -> bool:
 def _target(to: Assign, current: str | None, rules: RuleSet, workload: Workload) -> str | None:
     if to.person:
         return to.person
-    team = rules.teams.get(to.team or "", ())
-    members = tuple(m for m in team if m != current) or team
-    if not members:
+    name = to.team or ""
+    team = rules.teams.get(name, ())
+    if not team:
         return None
     if to.strategy is Strategy.LEAST_LOADED:
+        members = tuple(m for m in team if m != current) or team
         return min((workload.open_cases(m), i, m) for i, m in enumerate(members))[2]
-    return members[workload.turn(to.team or "", len(members)) % len(members)]
+    # Round robin takes turns on the same counter as routing (so both stay fair), and takes
+    # one more turn when it lands on the overdue assignee.
+    pick = team[workload.turn(name, len(team)) % len(team)]
+    if pick == current and len(team) > 1:
+        pick = team[workload.turn(name, len(team)) % len(team)]
+    return pick
 
 
 def _dedupe(pairs: Sequence[tuple[str | None, str]]) -> tuple[tuple[str, str], ...]:

@@ -153,7 +153,9 @@ def queue(
     ] = False,
     due_within: Annotated[
         float | None,
-        typer.Option(help="Only cases due within this many working hours (and overdue ones)."),
+        typer.Option(
+            min=0, help="Only cases due within this many working hours (and overdue ones)."
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:

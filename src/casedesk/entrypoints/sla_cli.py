@@ -12,7 +12,7 @@ from rich.table import Table
 
 from casedesk.core.agencies import AgencyStats, Chase, league_table, record_reply, refer
 from casedesk.core.models import Case, CaseFlag, Category, Referral
-from casedesk.core.sla import SlaAction, stage_of
+from casedesk.core.sla import SlaAction, is_overdue, stage_of
 from casedesk.core.sweep import Notification, PendingNotifications, SweepReport
 from casedesk.entrypoints import render
 
@@ -56,7 +56,7 @@ def _hours(left: float) -> str:
 def due_json(case: Case, now: datetime, hours: Any) -> dict[str, Any]:
     left = hours.working_time_between(now, case.due_at) / timedelta(hours=1)
     return render.case_json(case) | {
-        "overdue": case.due_at is not None and now >= case.due_at,
+        "overdue": is_overdue(case, now),
         "working_hours_left": round(left, 2),
         "sla_stage": stage_of(case) or None,
     }
