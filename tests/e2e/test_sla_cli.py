@@ -215,3 +215,23 @@ def test_referrals_replies_chases_and_the_agency_league_table(tmp_path: Path) ->
         and "dwp" in table.stdout
         and "housing-association (15)" in table.stdout
     )
+
+
+def test_escalate_now_makes_a_case_due_on_arrival_and_tells_the_manager(tmp_path: Path) -> None:
+    inbox, _ = setup(tmp_path)
+    (tmp_path / "rules.yaml").write_text(
+        RULES.replace(
+            "rules:\n",
+            "rules:\n  - name: visas-now\n    when: {keywords: [visa]}\n"
+            "    then: {assign: {person: ana}, escalate: true, notify_manager: true}\n",
+        )
+    )
+    ok(tmp_path, "triage", str(inbox))
+    [visa] = [c for c in ok(tmp_path, "queue", "--overdue")["cases"] if c["assignee"] == "ana"]
+    assert (visa["ref"], visa["due_at"]) == ("CD-2026-000001", "2026-03-29T01:30:00+00:00")
+    [escalated] = [e for e in ok(tmp_path, "sweep")["escalated"] if e["ref"] == visa["ref"]]
+    assert (escalated["rule"], escalated["to"]) == ("visas-now", "ana")  # no escalate_to: kept
+    assert escalated["notify"] == [
+        {"to": "ana", "kind": "case.overdue"},
+        {"to": "jo", "kind": "case.overdue"},
+    ]
