@@ -6,7 +6,7 @@ Routes and triggers (see docs/m365-setup.md):
   GET  /api/health          liveness
   queue  triage             one message (or lifecycle event) end to end, idempotently
   timer  renew              create/renew subscriptions, then delta catch-up per mailbox
-  timer  sweep              reserved for SLAs, digests and retention (later issues)
+  timer  sweep              SLA warnings and escalations, chases for late referrals
 """
 
 from __future__ import annotations
@@ -95,5 +95,8 @@ def renew(timer: func.TimerRequest) -> None:
 
 @app.timer_trigger(arg_name="timer", schedule="0 */15 * * * *")
 def sweep(timer: func.TimerRequest) -> None:
-    # SLA escalation, digests and retention arrive with issues 6 and 10; nothing to do yet.
-    log.info("sweep: nothing scheduled yet", extra={"event": "sweep.noop"})
+    """SLA warnings and escalations, chases for late referrals (core/sweep.py); digests and
+    retention join it with issue 10. Idempotent, so a missed or repeated run is harmless."""
+    from casedesk.bootstrap import build_sweep
+
+    build_sweep(_intake().cases).run()  # logs its counts as event sweep.done

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from casedesk.core.rules import RuleSet
+from casedesk.core.sweep import Sweep
 from casedesk.core.triage import Triage, TriagePolicy
 from casedesk.errors import SettingsError
 from casedesk.ports import (
@@ -132,3 +133,16 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         rules=routing_rules(settings, repo, ops, clock), gazetteer=gazetteer, constituency_code=seat,
     )  # fmt: skip
     return App(settings, repo, files, ops, classifier, triage, SqliteWorkQueue(db), clock, db.close)
+
+
+def build_sweep(app: App) -> Sweep:
+    """The SLA and referral sweep over an app's stores, with its live rules and agencies."""
+    from casedesk.agencies_file import load_agencies
+    from casedesk.core.sla import SlaPolicy
+
+    s = app.settings
+    policy = SlaPolicy(app.triage.hours, s.sla_warn_hours)
+    agencies = load_agencies(s.agencies_file)
+    return Sweep(
+        app.repo, app.ops, app.clock, policy, app.triage.rules, agencies, s.chase_every_days
+    )

@@ -23,6 +23,7 @@ from casedesk.core.models import (
     QuarantineItem,
     QueuedWork,
     RawMessage,
+    Referral,
     StoredMessage,
     Topic,
 )
@@ -117,6 +118,44 @@ class CaseRepository(Protocol):
 
     def audit_entries(self, object_ref: str | None = None) -> list[AuditEntry]:
         """The audit chain in order (only the entries about object_ref, when given)."""
+        ...
+
+    # --- SLAs and referrals (docs/decisions/0009-sla-and-agencies.md) ----------------------
+
+    def cases_due_by(self, by: datetime, limit: int = 1000) -> list[Case]:
+        """Cases not closed whose due time is at or before `by`, soonest due first (then ref)."""
+        ...
+
+    def record_sla_stage(
+        self, case_ref: str, stage: str, due_at: datetime, assignee: str | None
+    ) -> None:
+        """Record that the SLA sweep reached `stage` for the case's due time `due_at`, and set
+        the case's assignee (unchanged when the sweep only warned)."""
+        ...
+
+    def add_referral(
+        self,
+        case_ref: str,
+        agency: str,
+        referred_at: datetime,
+        referred_by: str,
+        expected_by: datetime,
+        note: str = "",
+    ) -> Referral:
+        """Record a referral; its id is the case ref and the next number, CD-...-R1, -R2."""
+        ...
+
+    def referrals(self, case_ref: str | None = None, open_only: bool = False) -> list[Referral]:
+        """Referrals (of one case, when given; only unanswered ones, when open_only), in the
+        order they were made (referred_at, then id)."""
+        ...
+
+    def record_referral_reply(self, referral_id: str, at: datetime, by: str) -> None:
+        """The agency answered; NotFoundError for an unknown referral id."""
+        ...
+
+    def record_referral_chase(self, referral_id: str, at: datetime, chases: int) -> None:
+        """The sweep recorded chase reminder number `chases` at `at`."""
         ...
 
 

@@ -34,7 +34,10 @@ from casedesk.core.rules_check import Problem, check
 from casedesk.errors import CaseDeskError
 
 RULE_KEYS = ("name", "when", "then", "continue", "default", "order")
-ACTION_KEYS = ("assign", "priority", "sla_hours", "tags", "require_signoff", "template", "escalate")
+ACTION_KEYS = (
+    "assign", "priority", "sla_hours", "tags", "require_signoff", "template", "escalate",
+    "escalate_to", "notify_manager",
+)  # fmt: skip
 ASSIGN_KEYS = ("person", "team", "strategy")
 ROLES = ("caseworker", "office_manager", "mp", "safety_lead")
 
@@ -165,27 +168,33 @@ class _Reader:
 
     # --- actions and rules --------------------------------------------------------------
 
+    def assign(self, node: Any, field: str, people: dict[str, Person]) -> Assign:
+        """`{person: ID}` or `{team: NAME, strategy: ...}`: for `assign` and `escalate_to`."""
+        a = self.mapping(node, field, ASSIGN_KEYS)
+        person = self.text(a["person"]) if "person" in a else None
+        if person and person not in people:
+            self.error(a["person"], f"{field}.person", f"unknown person {person!r}",
+                       f"{_suggest(person, list(people))}add them under people, or use one of {', '.join(sorted(people))}")  # fmt: skip
+        strategy = Strategy.ROUND_ROBIN
+        if "strategy" in a:
+            try:
+                strategy = Strategy(self.text(a["strategy"]))
+            except ValueError:
+                self.error(a["strategy"], f"{field}.strategy", f"unknown strategy {self.text(a['strategy'])!r}",
+                           "round_robin or least_loaded")  # fmt: skip
+        team = self.text(a["team"]) if "team" in a else None
+        if bool(person) == bool(team):
+            self.error(node, field, f"{field.rpartition('.')[2]} needs exactly one of person or team",
+                       "write `person: NAME` or `team: NAME`")  # fmt: skip
+        return Assign(person or None, team or None, strategy)
+
     def actions(self, node: Any, field: str, people: dict[str, Person]) -> Actions:
         entries = self.mapping(node, field, ACTION_KEYS)
-        assign = None
-        if "assign" in entries:
-            a = self.mapping(entries["assign"], f"{field}.assign", ASSIGN_KEYS)
-            person = self.text(a["person"]) if "person" in a else None
-            if person and person not in people:
-                self.error(a["person"], f"{field}.assign.person", f"unknown person {person!r}",
-                           f"{_suggest(person, list(people))}add them under people, or use one of {', '.join(sorted(people))}")  # fmt: skip
-            strategy = Strategy.ROUND_ROBIN
-            if "strategy" in a:
-                try:
-                    strategy = Strategy(self.text(a["strategy"]))
-                except ValueError:
-                    self.error(a["strategy"], f"{field}.assign.strategy", f"unknown strategy {self.text(a['strategy'])!r}",
-                               "round_robin or least_loaded")  # fmt: skip
-            team = self.text(a["team"]) if "team" in a else None
-            if bool(person) == bool(team):
-                self.error(entries["assign"], f"{field}.assign", "assign needs exactly one of person or team",
-                           "write `person: NAME` or `team: NAME`")  # fmt: skip
-            assign = Assign(person or None, team or None, strategy)
+        assign = (
+            self.assign(entries["assign"], f"{field}.assign", people)
+            if "assign" in entries
+            else None
+        )
         priority = None
         if "priority" in entries:
             try:
@@ -210,6 +219,8 @@ class _Reader:
             require_signoff=self.flag(entries["require_signoff"], f"{field}.require_signoff") if "require_signoff" in entries else False,
             template=self.text(entries["template"]) if "template" in entries else None,
             escalate=self.flag(entries["escalate"], f"{field}.escalate") if "escalate" in entries else False,
+            escalate_to=self.assign(entries["escalate_to"], f"{field}.escalate_to", people) if "escalate_to" in entries else None,
+            notify_manager=self.flag(entries["notify_manager"], f"{field}.notify_manager") if "notify_manager" in entries else False,
         )  # fmt: skip
 
     def rule(self, node: Any, index: int, people: dict[str, Person]) -> tuple[int, Rule] | None:

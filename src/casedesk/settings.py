@@ -71,6 +71,21 @@ class Settings(BaseModel):
         le=1.0,
         description="Classifier confidence below which a case is flagged needs_review.",
     )
+    sla_warn_hours: float = Field(
+        4.0,
+        ge=0,
+        le=80,
+        description="Working hours before a case's due time that count as nearly due: the "
+        "sweep tells the assignee once (0: no warnings).",
+    )
+    chase_every_days: int = Field(
+        5, ge=1, le=60, description="Working days between chase reminders for a late referral."
+    )
+    agencies_file: Path | None = Field(
+        None,
+        description="The office's own agencies and response times (TOML, the shape of "
+        "src/casedesk/agencies.toml), over the shipped table.",
+    )
 
     # --- Microsoft 365 (adapters = "m365") --------------------------------------------------
     tenant_id: str | None = Field(None, description="Entra ID tenant (directory) id.")

@@ -153,6 +153,8 @@ class Case:
     signoff_required: bool = False
     routed_by: tuple[str, ...] = ()  # the routing rules that matched, in order
     ward: str | None = None  # ward name from the postcode directory when the case opened
+    sla_stage: str = ""  # how far the SLA sweep has gone ("warned", "escalated") ...
+    sla_stage_due: datetime | None = None  # ... for this due time (a new due_at starts again)
 
     @property
     def needs_review(self) -> bool:
@@ -316,3 +318,24 @@ def parse_flags(value: object) -> frozenset[CaseFlag]:
     """Stored flags back; unknown words (from a newer version) are ignored."""
     known = {flag.value for flag in CaseFlag}
     return frozenset(CaseFlag(w) for w in str(value or "").split() if w in known)
+
+
+@dataclass(frozen=True)
+class Referral:
+    """A case referred to an outside body (an agency such as DWP or the council)."""
+
+    id: str  # "<case ref>-R<n>", given by the repository
+    case_ref: str
+    agency: str  # the agency's key in the agencies table, e.g. "dwp"
+    referred_at: datetime
+    referred_by: str
+    expected_by: datetime  # when a reply is due, from the agency's response time
+    note: str = ""  # staff's own words; may name the constituent, so never logged
+    replied_at: datetime | None = None
+    replied_by: str | None = None
+    chased_at: datetime | None = None  # the latest chase reminder the sweep recorded
+    chases: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.replied_at is None

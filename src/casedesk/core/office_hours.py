@@ -70,3 +70,44 @@ class OfficeHours:
                     remaining -= available
             day += timedelta(days=1)
         raise ValueError(f"{hours} working hours is too far ahead to compute")
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Working time from `start` to `end` (negative when `end` is earlier): how much of
+        an SLA is left, or how far past it a case is, in office hours."""
+        if end < start:
+            return -self.working_time_between(end, start)
+        total = timedelta()
+        day = start.astimezone(LONDON).date()
+        last = end.astimezone(LONDON).date()
+        while day <= last:
+            if self.is_working_day(day):
+                opens, closes = self._window(day)
+                begin, finish = max(start, opens), min(end, closes)
+                if begin < finish:
+                    total += finish - begin
+            day += timedelta(days=1)
+        return total
+
+    def working_days_between(self, start: datetime, end: datetime) -> int:
+        """Working days after `start`'s London date up to and including `end`'s: a reply on
+        the same day took 0 working days, on the next working day 1."""
+        day, last = start.astimezone(LONDON).date(), end.astimezone(LONDON).date()
+        count = 0
+        while day < last:
+            day += timedelta(days=1)
+            count += self.is_working_day(day)
+        return count
+
+    def close_of_working_day(self, start: datetime, days: int) -> datetime:
+        """Closing time (UTC) of the `days`-th working day after `start`'s London date: when
+        something given `days` working days is due (1: the next working day's close)."""
+        if start.tzinfo is None:
+            raise ValueError("start must be timezone-aware (UTC)")
+        if days < 1:
+            raise ValueError("days must be at least 1")
+        day = start.astimezone(LONDON).date()
+        left = days
+        while left:
+            day += timedelta(days=1)
+            left -= self.is_working_day(day)
+        return self._window(day)[1]

@@ -172,7 +172,9 @@ class Actions:
     tags: tuple[str, ...] = ()
     require_signoff: bool = False
     template: str | None = None
-    escalate: bool = False
+    escalate: bool = False  # escalate now: the case is due at once (the sweep escalates it)
+    escalate_to: Assign | None = None  # who takes an overdue case over (core/sla.py)
+    notify_manager: bool = False  # tell the office manager(s) when the case is overdue
 
 
 @dataclass(frozen=True)

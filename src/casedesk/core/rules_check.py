@@ -73,17 +73,19 @@ def check(rules: RuleSet) -> list[Problem]:
                             f"add {m!r} under people, or remove them from the team")
                 )  # fmt: skip
     for rule in rules.rules:
-        a = rule.then.assign
-        if a and a.person and a.person not in rules.people:
-            problems.append(
-                Problem(rule.line, "then.assign.person", f"rule {rule.name!r} assigns to unknown person {a.person!r}",
-                        f"use one of {', '.join(sorted(rules.people)) or '(no people defined)'}")
-            )  # fmt: skip
-        if a and a.team and a.team not in rules.teams:
-            problems.append(
-                Problem(rule.line, "then.assign.team", f"rule {rule.name!r} assigns to unknown team {a.team!r}",
-                        f"use one of {', '.join(sorted(rules.teams)) or '(no teams defined)'}")
-            )  # fmt: skip
+        for key, a, verb in (("assign", rule.then.assign, "assigns"),
+                             ("escalate_to", rule.then.escalate_to, "escalates")):  # fmt: skip
+            if a and a.person and a.person not in rules.people:
+                problems.append(
+                    Problem(rule.line, f"then.{key}.person", f"rule {rule.name!r} {verb} to unknown person {a.person!r}",
+                            f"use one of {', '.join(sorted(rules.people)) or '(no people defined)'}")
+                )  # fmt: skip
+            if a and a.team and a.team not in rules.teams:
+                problems.append(
+                    Problem(rule.line, f"then.{key}.team", f"rule {rule.name!r} {verb} to unknown team {a.team!r}",
+                            f"use one of {', '.join(sorted(rules.teams)) or '(no teams defined)'}")
+                )  # fmt: skip
+    problems += _escalation_problems(rules)
     deciding = [r for r in rules.rules if not r.cont]
     if not any(r.is_default for r in rules.rules):
         problems.append(
@@ -109,4 +111,29 @@ def check(rules: RuleSet) -> list[Problem]:
                     Problem(later.line, "when", f"rule {later.name!r} overlaps rule {r.name!r} (line {r.line}): messages matching both go to {r.name!r}",
                             "if that is intended, ignore this; otherwise add a condition that tells them apart", "warning")
                 )  # fmt: skip
+    return problems
+
+
+def _escalation_problems(rules: RuleSet) -> list[Problem]:
+    """notify_manager needs an office manager to notify; escalate_to and notify_manager only
+    act on an overdue case, so a rule using them needs an SLA (its own, or one an earlier
+    `continue` rule set) or `escalate: true`."""
+    problems: list[Problem] = []
+    managers = [p for p in rules.people.values() if p.role == "office_manager"]
+    sla_before = False  # an earlier `continue` rule sets an SLA that carries into this one
+    for rule in rules.rules:
+        a = rule.then
+        if a.notify_manager and not managers:
+            problems.append(
+                Problem(rule.line, "then.notify_manager", f"rule {rule.name!r} notifies the office manager, but nobody has role office_manager",
+                        "give someone `role: office_manager` under people")
+            )  # fmt: skip
+        if (a.escalate_to or a.notify_manager) and not (a.sla_hours or a.escalate or sla_before):
+            problems.append(
+                Problem(rule.line, "then.escalate_to" if a.escalate_to else "then.notify_manager",
+                        f"rule {rule.name!r} says what to do when a case is overdue, but sets no sla_hours, so its cases are never overdue",
+                        "add `sla_hours: N`, or `escalate: true` to escalate at once", "warning")
+            )  # fmt: skip
+        if rule.cont and a.sla_hours:
+            sla_before = True
     return problems

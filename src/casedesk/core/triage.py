@@ -386,7 +386,9 @@ class Triage:
                 flags=flags,
                 priority=decision.priority.value,
                 due_at=(
-                    self.hours.add_working_hours(received_at, decision.sla_hours)
+                    received_at  # `escalate: true`: due at once, so the sweep escalates it
+                    if decision.escalate
+                    else self.hours.add_working_hours(received_at, decision.sla_hours)
                     if decision.sla_hours
                     else None
                 ),

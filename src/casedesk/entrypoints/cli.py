@@ -16,6 +16,8 @@ from casedesk.entrypoints import render
 from casedesk.entrypoints.approval_cli import approval_manifest
 from casedesk.entrypoints.geo_cli import geo_cli
 from casedesk.entrypoints.rules_cli import rules_cli
+from casedesk.entrypoints.sla_cli import due_queue
+from casedesk.entrypoints.sla_cli import register as register_sla_commands
 from casedesk.errors import CaseDeskError
 from casedesk.settings import load_settings
 
@@ -147,9 +149,21 @@ def queue(
     ] = None,
     include_closed: Annotated[bool, typer.Option("--all", help="Include closed cases.")] = False,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 200,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only overdue cases, by due time.")
+    ] = False,
+    due_within: Annotated[
+        float | None,
+        typer.Option(
+            min=0, help="Only cases due within this many working hours (and overdue ones)."
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Open cases, urgent first then oldest first. Example: casedesk queue --flag needs_review"""
+    if overdue or due_within is not None:  # by due time instead (entrypoints/sla_cli.py)
+        due_queue(overdue, due_within, assignee, category, flag, limit, as_json)
+        return
     app = _app()
     try:
         cases = app.repo.query_cases(
@@ -421,6 +435,7 @@ cli.add_typer(m365_cli, name="m365")
 cli.add_typer(geo_cli, name="geo")
 cli.add_typer(rules_cli, name="rules")
 cli.command("approval-manifest")(approval_manifest)
+register_sla_commands(cli)  # sweep, notifications, refer, reply-received, referrals, agencies
 
 
 @m365_cli.command("check")

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 
 from casedesk.adapters.embedded.sqlite_db import Database
 from casedesk.core.audit import GENESIS, Detail, entry_hash
@@ -23,6 +23,7 @@ from casedesk.core.models import (
     NewCase,
     ParsedMessage,
     QuarantineItem,
+    Referral,
     StoredMessage,
     Topic,
     flags_text,
@@ -69,6 +70,24 @@ def _case(row: sqlite3.Row) -> Case:
         signoff_required=bool(row["signoff_required"]),
         routed_by=tuple(row["routed_by"].split()),
         ward=row["ward"],
+        sla_stage=row["sla_stage"],
+        sla_stage_due=_dt(row["sla_stage_due"]) if row["sla_stage_due"] else None,
+    )
+
+
+def _referral(r: sqlite3.Row) -> Referral:
+    return Referral(
+        id=r["id"],
+        case_ref=r["case_ref"],
+        agency=r["agency"],
+        referred_at=_dt(r["referred_at"]),
+        referred_by=r["referred_by"],
+        expected_by=_dt(r["expected_by"]),
+        note=r["note"],
+        replied_at=_dt(r["replied_at"]) if r["replied_at"] else None,
+        replied_by=r["replied_by"],
+        chased_at=_dt(r["chased_at"]) if r["chased_at"] else None,
+        chases=r["chases"],
     )
 
 
@@ -418,6 +437,78 @@ class SqliteCaseRepository:
             )
             for r in rows
         ]
+
+    # --- SLAs and referrals ----------------------------------------------------------------
+
+    def cases_due_by(self, by: datetime, limit: int = 1000) -> list[Case]:
+        # Due times are UTC ISO text, so comparing the text compares the instants.
+        rows = self.conn.execute(
+            _CASE_SELECT + " WHERE c.status != 'closed' AND c.due_at IS NOT NULL"
+            " AND c.due_at <= ? ORDER BY c.due_at, c.ref LIMIT ?",
+            (_ts(by.astimezone(UTC)), limit),
+        ).fetchall()
+        return [_case(r) for r in rows]
+
+    def record_sla_stage(
+        self, case_ref: str, stage: str, due_at: datetime, assignee: str | None
+    ) -> None:
+        self.conn.execute(
+            "UPDATE cases SET sla_stage = ?, sla_stage_due = ?, assignee = ? WHERE ref = ?",
+            (stage, _ts(due_at), assignee, case_ref),
+        )
+
+    def add_referral(
+        self,
+        case_ref: str,
+        agency: str,
+        referred_at: datetime,
+        referred_by: str,
+        expected_by: datetime,
+        note: str = "",
+    ) -> Referral:
+        with self.db.transaction():
+            case_ref = self.get_case(case_ref).ref  # NotFoundError naming the fix
+            count = self.conn.execute(
+                "SELECT COUNT(*) FROM referrals WHERE case_ref = ?", (case_ref,)
+            ).fetchone()[0]
+            referral = Referral(
+                f"{case_ref}-R{count + 1}", case_ref, agency, referred_at, referred_by,
+                expected_by, note,
+            )  # fmt: skip
+            self.conn.execute(
+                """INSERT INTO referrals (id, case_ref, agency, referred_at, referred_by,
+                     expected_by, note) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (referral.id, case_ref, agency, _ts(referred_at), referred_by,
+                 _ts(expected_by), note),
+            )  # fmt: skip
+        return referral
+
+    def referrals(self, case_ref: str | None = None, open_only: bool = False) -> list[Referral]:
+        where, args = [], []
+        if case_ref is not None:
+            where.append("case_ref = ?")
+            args.append(case_ref)
+        if open_only:
+            where.append("replied_at IS NULL")
+        sql = "SELECT * FROM referrals" + (" WHERE " + " AND ".join(where) if where else "")
+        rows = self.conn.execute(sql + " ORDER BY referred_at, id", args).fetchall()
+        return [_referral(r) for r in rows]
+
+    def record_referral_reply(self, referral_id: str, at: datetime, by: str) -> None:
+        cursor = self.conn.execute(
+            "UPDATE referrals SET replied_at = ?, replied_by = ? WHERE id = ?",
+            (_ts(at), by, referral_id),
+        )
+        if cursor.rowcount != 1:
+            raise NotFoundError(f"no referral {referral_id!r}")
+
+    def record_referral_chase(self, referral_id: str, at: datetime, chases: int) -> None:
+        cursor = self.conn.execute(
+            "UPDATE referrals SET chased_at = ?, chases = ? WHERE id = ?",
+            (_ts(at), chases, referral_id),
+        )
+        if cursor.rowcount != 1:
+            raise NotFoundError(f"no referral {referral_id!r}")
 
 
 def _fts_query(text: str) -> str:

@@ -40,21 +40,46 @@ class Database:
         self.migrate()
 
     def migrate(self) -> None:
-        current = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        """Apply every migration file not applied yet, in number order.
+
+        Applied numbers are recorded in `schema_migrations`, so a file that lands after a
+        higher-numbered one (parallel branches: 009 merged before 008) is still applied.
+        `user_version` is the number of migrations applied; a store with more than this
+        CaseDesk has files for was made by a newer CaseDesk and is refused."""
         migrations = _migrations()
-        newest = migrations[-1][0] if migrations else 0
-        if current > newest:
+        current = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if current > len(migrations):
             raise StorageError(
                 f"the store at {self.path} has schema version {current}, newer than this "
-                f"CaseDesk understands ({newest}); upgrade CaseDesk or use another --data-dir"
+                f"CaseDesk understands ({len(migrations)}); upgrade CaseDesk or use another "
+                "--data-dir"
             )
+        applied = self._applied(current)
         for version, sql in migrations:
-            if version <= current:
+            if version in applied:
                 continue
             with self.transaction():
                 for statement in _split_sql(sql):
                     self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version={version:d}")
+                self.conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
+                applied.add(version)
+                self.conn.execute(f"PRAGMA user_version={len(applied):d}")
+
+    def _applied(self, current: int) -> set[int]:
+        """Migration numbers already applied. A store from before `schema_migrations` existed
+        applied 1..user_version: migrations were numbered without gaps until then."""
+        with self.transaction():
+            exists = self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+            ).fetchone()
+            if not exists:
+                self.conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)")
+                self.conn.executemany(
+                    "INSERT INTO schema_migrations (version) VALUES (?)",
+                    [(v,) for v in range(1, current + 1)],
+                )
+            rows = self.conn.execute("SELECT version FROM schema_migrations").fetchall()
+        return {int(r[0]) for r in rows}
 
     @property
     def schema_version(self) -> int:

@@ -63,6 +63,8 @@ from casedesk.adapters.m365.sharepoint_schema import (
     num,
     quarantine_fields,
     quarantine_item,
+    referral,
+    referral_fields,
     stored_message,
     text,
     ts,
@@ -87,6 +89,7 @@ from casedesk.core.models import (
     NewCase,
     ParsedMessage,
     QuarantineItem,
+    Referral,
     StoredMessage,
     Topic,
     flags_text,
@@ -98,6 +101,8 @@ log = logging.getLogger("casedesk.sharepoint")
 
 CASES, CONSTITUENTS, MESSAGES = "cases", "constituents", "messages"
 AUDIT, QUARANTINE, CAMPAIGNS, COUNTERS = "audit", "quarantine", "campaigns", "counters"
+REFERRALS = "referrals"
+NOT_CLOSED = tuple(s.value for s in CaseStatus if s is not CaseStatus.CLOSED)
 AUDIT_HEAD = "audit"
 CAS_ATTEMPTS = 20
 REMEMBERED_IDS = 10_000
@@ -617,6 +622,88 @@ class SharePointCaseRepository:
         rows = self.items.find(self._id(AUDIT), column, object_ref)
         return sorted((audit_entry(r.fields) for r in rows), key=lambda e: e.seq)
 
+    # --- SLAs and referrals ----------------------------------------------------------------
+
+    def cases_due_by(self, by: datetime, limit: int = 1000) -> list[Case]:
+        """One read per open status (Status is indexed; closed cases are never read), due
+        times compared here: list `$filter` is only trusted for `eq` (docs/sharepoint-schema.md)."""
+
+        def test(f: Fields) -> bool:
+            due = f.get("DueAt")
+            return f.get("Status") != CaseStatus.CLOSED.value and bool(due) and dt(due) <= by
+
+        rows: dict[str, Seen] = {}
+        for status in NOT_CLOSED:
+            rows.update(self._select(CASES, "Status", status, test))
+        people = self._people({text(seen[0].get("ConstituentEmail")) for seen in rows.values()})
+        cases = [
+            self._case(fields, people.get(text(fields.get("ConstituentEmail"))))
+            for fields, _ in rows.values()
+        ]
+        cases.sort(key=lambda c: (c.due_at or by, c.ref))
+        return cases[:limit]
+
+    def record_sla_stage(
+        self, case_ref: str, stage: str, due_at: datetime, assignee: str | None
+    ) -> None:
+        values = {"SlaStage": stage, "SlaStageDue": ts(due_at), "Assignee": assignee}
+        self._update_case(case_ref, lambda f: values)
+
+    def add_referral(
+        self,
+        case_ref: str,
+        agency: str,
+        referred_at: datetime,
+        referred_by: str,
+        expected_by: datetime,
+        note: str = "",
+    ) -> Referral:
+        """The number is the case's referral count plus one; two writers taking the same
+        number meet the list's unique Title at commit (SharePointConflictError)."""
+        with self._writing() as unit:
+            ref = self.get_case(case_ref).ref
+            known = self._select(
+                REFERRALS,
+                "CaseRef",
+                ref,
+                lambda f: f.get("CaseRef") == ref,
+                skip_store=self._is_new(CASES, ref),
+            )
+            made = Referral(
+                f"{ref}-R{len(known) + 1}", ref, agency, referred_at, referred_by, expected_by, note
+            )
+            unit.put(REFERRALS, made.id, referral_fields(made, unit.id))
+        return made
+
+    def referrals(self, case_ref: str | None = None, open_only: bool = False) -> list[Referral]:
+        def test(f: Fields) -> bool:
+            return (case_ref is None or f.get("CaseRef") == case_ref) and (
+                not open_only or f.get("State") == "open"
+            )
+
+        column, value = (
+            ("CaseRef", case_ref) if case_ref else ("State", "open") if open_only else (None, None)
+        )
+        rows = self._select(REFERRALS, column, value, test)
+        found = [referral(fields) for fields, _ in rows.values()]
+        return sorted(found, key=lambda r: (r.referred_at, r.id))
+
+    def _update_referral(self, referral_id: str, values: Fields) -> None:
+        with self._writing() as unit:
+            found = self._one(REFERRALS, referral_id)
+            if found is None:
+                raise NotFoundError(f"no referral {referral_id!r}")
+            fields, item_id = found
+            unit.put(REFERRALS, referral_id, values, item_id, base=fields)
+
+    def record_referral_reply(self, referral_id: str, at: datetime, by: str) -> None:
+        self._update_referral(
+            referral_id, {"RepliedAt": ts(at), "RepliedBy": by, "State": "replied"}
+        )
+
+    def record_referral_chase(self, referral_id: str, at: datetime, chases: int) -> None:
+        self._update_referral(referral_id, {"ChasedAt": ts(at), "Chases": chases})
+
     # --- commit ----------------------------------------------------------------------------
 
     def _commit(self, unit: Unit) -> None:
@@ -627,6 +714,7 @@ class SharePointCaseRepository:
         for _, p in unit.creates(QUARANTINE):
             self.items.create(self._id(QUARANTINE), p.fields)  # already there: same bytes
         self._commit_messages(unit)
+        self._commit_referrals(unit)
         self._commit_case_updates(unit)
         self._commit_audit(unit, real_ids)
         log.info(
@@ -695,6 +783,17 @@ class SharePointCaseRepository:
                     "another worker filed the same message meanwhile; it is retried and then "
                     "recognised as a duplicate"
                 )
+
+    def _commit_referrals(self, unit: Unit) -> None:
+        list_id = self._id(REFERRALS)
+        for key, p in unit.creates(REFERRALS):
+            row, created = self.items.create(list_id, p.fields)
+            if not created and row.fields.get("UnitId") != unit.id:
+                raise SharePointConflictError(
+                    f"referral {key} was recorded by another writer meanwhile; try again"
+                )
+        for _, p in unit.updates(REFERRALS):
+            self.items.update(list_id, str(p.item_id), p.fields)
 
     def _commit_case_updates(self, unit: Unit) -> None:
         list_id = self._id(CASES)

@@ -32,6 +32,7 @@ from casedesk.core.models import (
     NewCase,
     ParsedMessage,
     QuarantineItem,
+    Referral,
     StoredMessage,
     Topic,
     flags_text,
@@ -118,6 +119,8 @@ SCHEMA: tuple[ListSpec, ...] = (
             _t("RoutedBy", "the routing rules that matched, space-separated"),
             _t("Ward", "ward name from the postcode directory, or empty", indexed=True),
             _UNIT,
+            _t("SlaStage", "how far the SLA sweep has gone: empty, warned or escalated"),
+            _t("SlaStageDue", "ISO 8601 UTC: the due time SlaStage belongs to"),
         ),
     ),
     ListSpec(
@@ -201,6 +204,25 @@ SCHEMA: tuple[ListSpec, ...] = (
             _t("Hash", "audit only: hash of the last entry"),
         ),
     ),
+    ListSpec(
+        "referrals",
+        "CaseDesk Referrals",
+        "referral id: the case reference and a number, CD-YYYY-NNNNNN-R1",
+        (
+            _t("CaseRef", "the case referred", indexed=True),
+            _t("Agency", "the agency's key in the agencies table, e.g. dwp", indexed=True),
+            _t("State", "open, or replied", indexed=True),
+            _t("ReferredAt", "ISO 8601 UTC"),
+            _t("ReferredBy", "who referred it"),
+            _t("ExpectedBy", "ISO 8601 UTC: when the agency's reply is due"),
+            _n("Note", "the referrer's note, or empty"),
+            _t("RepliedAt", "ISO 8601 UTC, or empty while open"),
+            _t("RepliedBy", "who recorded the reply"),
+            _t("ChasedAt", "ISO 8601 UTC of the latest chase reminder, or empty"),
+            _num("Chases", "chase reminders recorded so far"),
+            _UNIT,
+        ),
+    ),
 )
 SPECS: dict[str, ListSpec] = {spec.key: spec for spec in SCHEMA}
 
@@ -216,6 +238,7 @@ class CaseDeskLists:
     quarantine: str
     campaigns: str
     counters: str
+    referrals: str
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, str]) -> CaseDeskLists:
@@ -357,6 +380,8 @@ def case_fields(ref: str, new: NewCase, email: str, unit_id: str) -> Fields:
         "RoutedBy": " ".join(new.routed_by),
         "Ward": new.ward,
         "UnitId": unit_id,
+        "SlaStage": "",
+        "SlaStageDue": None,
     }
 
 
@@ -385,6 +410,8 @@ def case(f: Fields, person: Fields | None, message_count: int) -> Case:
         signoff_required=bool(f.get("SignoffRequired")),
         routed_by=tuple(text(f.get("RoutedBy")).split()),
         ward=opt_text(f.get("Ward")),
+        sla_stage=text(f.get("SlaStage")),
+        sla_stage_due=opt_dt(f.get("SlaStageDue")),
     )
 
 
@@ -528,4 +555,38 @@ def audit_entry(f: Fields) -> AuditEntry:
         json.loads(str(f.get("Detail") or "{}")),
         text(f.get("PrevHash")),
         text(f.get("Title")),
+    )
+
+
+def referral_fields(r: Referral, unit_id: str) -> Fields:
+    return {
+        "Title": r.id,
+        "CaseRef": r.case_ref,
+        "Agency": r.agency,
+        "State": "open" if r.is_open else "replied",
+        "ReferredAt": ts(r.referred_at),
+        "ReferredBy": r.referred_by,
+        "ExpectedBy": ts(r.expected_by),
+        "Note": note(r.note),
+        "RepliedAt": ts(r.replied_at) if r.replied_at else None,
+        "RepliedBy": r.replied_by,
+        "ChasedAt": ts(r.chased_at) if r.chased_at else None,
+        "Chases": r.chases,
+        "UnitId": unit_id,
+    }
+
+
+def referral(f: Fields) -> Referral:
+    return Referral(
+        id=text(f.get("Title")),
+        case_ref=text(f.get("CaseRef")),
+        agency=text(f.get("Agency")),
+        referred_at=dt(f["ReferredAt"]),
+        referred_by=text(f.get("ReferredBy")),
+        expected_by=dt(f["ExpectedBy"]),
+        note=text(f.get("Note")),
+        replied_at=opt_dt(f.get("RepliedAt")),
+        replied_by=opt_text(f.get("RepliedBy")),
+        chased_at=opt_dt(f.get("ChasedAt")),
+        chases=num(f.get("Chases")),
     )
