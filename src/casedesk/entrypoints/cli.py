@@ -380,7 +380,7 @@ def eval_command(
         str | None, typer.Option(help="Only lines whose 'split' is this, e.g. dev.")
     ] = None,
     classifier: Annotated[
-        str, typer.Option(help="trained (naive Bayes + lexicon safety net) or keywords.")
+        str, typer.Option(help="trained (logistic regression + lexicon safety net) or keywords.")
     ] = "trained",
     as_json: JsonFlag = False,
 ) -> None:

@@ -1,6 +1,6 @@
 """Logistic-regression heads over hashed word and character n-grams (numpy only).
 
-Features: word unigrams and bigrams (the subject counts twice, as in the naive Bayes model) and
+Features: word unigrams and bigrams (the subject counts twice) and
 character 4-grams inside the words of the subject and the first part of the body, which survive the spellings
 abuse is written in ("id1ot", "f***ing", "stuuupid"). Each block is log-scaled and L2-normalised.
 Character n-grams are hashed with a vectorised polynomial hash, so they cost almost nothing.
