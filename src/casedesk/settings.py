@@ -61,10 +61,11 @@ class Settings(BaseModel):
         "the built-in safety routing, cases stay unassigned.",
     )
     review_below: float = Field(
-        0.5,
+        0.8,
         ge=0.0,
         le=1.0,
-        description="Classifier confidence below which a case is flagged needs_review.",
+        description="Classifier confidence below which a case is flagged needs_review "
+        "(the embedded model's confidence is calibrated: 0.8 = less than 80% likely right).",
     )
 
     # --- Microsoft 365 (adapters = "m365") --------------------------------------------------

@@ -7,10 +7,19 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
 
-from casedesk.bootstrap import App
-from casedesk.core.models import CaseQuery, Category, RawMessage
+from casedesk.adapters.embedded.clock import FixedClock
+from casedesk.bootstrap import App, build_app
+from casedesk.core.models import CaseFlag, CaseQuery, Category, RawMessage
 from casedesk.core.triage import Outcome
+from casedesk.settings import load_settings
 from mailmaker import mail
+
+SEWAGE = (
+    "I am writing to you as my MP because I am deeply concerned about the amount of raw sewage "
+    "being discharged into our rivers and seas by water companies. Storm overflows spilled "
+    "sewage hundreds of thousands of times last year. I urge you to support legally binding "
+    "targets to end sewage dumping and to hold water company bosses to account."
+)
 
 
 def raw(data: bytes, name: str = "m.eml") -> RawMessage:
@@ -191,12 +200,7 @@ def test_abuse_goes_to_the_safety_lead_and_gets_no_draft(app: App) -> None:
 
 
 def test_campaign_copies_cluster_and_earlier_copies_join_when_announced(app: App) -> None:
-    template = (
-        "I am writing to you as my MP because I am deeply concerned about the amount of raw sewage "
-        "being discharged into our rivers and seas by water companies. Storm overflows spilled "
-        "sewage hundreds of thousands of times last year. I urge you to support legally binding "
-        "targets to end sewage dumping and to hold water company bosses to account."
-    )
+    template = SEWAGE
     names = ["Ann Lee", "Bob Ray", "Cat Moss", "Dev Patel"]
     extras = ["", "I swim in the Cam every summer.", "", "Please reply."]
     refs = []
@@ -223,6 +227,38 @@ def test_campaign_copies_cluster_and_earlier_copies_join_when_announced(app: App
     assert {c.category for c in cases} == {Category.CAMPAIGN}
     assert {c.campaign_id for c in cases} == {campaign.id}
     assert app.repo.get_case(cw_ref or "").category is not Category.CAMPAIGN
+
+
+def test_campaign_copies_are_not_sent_for_review_once_the_campaign_is_known(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    """Clustering, not the classifier, decides a copy's category: a surge of copies of a
+    letter the model is unsure about must not flood the needs-a-human queue."""
+    settings = load_settings({"data_dir": tmp_path / "data", "review_below": 1.0}, environ={})
+    app = build_app(settings, clock)  # review_below 1.0: every doubt goes to a person
+    try:
+        refs = [
+            app.triage.triage_one(
+                raw(
+                    mail(
+                        f"Dear Alex Morgan,\n\n{SEWAGE} {extra}\n\nYours sincerely,\n{name}\n",
+                        sender=f"{name} <p{i}@example.org>",
+                        subject="End sewage dumping",
+                        message_id=f"<r{i}@example.org>",
+                    )
+                )
+            ).case_ref
+            for i, (name, extra) in enumerate(
+                [("Ann Lee", ""), ("Bob Ray", "Please reply."), ("Cat Moss", ""), ("Dev Patel", "")]
+            )
+        ]
+        flagged = [CaseFlag.NEEDS_REVIEW in app.repo.get_case(r or "").flags for r in refs]
+        own = app.triage.triage_one(raw(mail(message_id="<own@example.org>"))).case_ref
+        assert app.repo.get_case(own or "").needs_review  # a letter of its own is still reviewed
+    finally:
+        app.close()
+    # the first two arrive before three senders make a campaign; the rest join it
+    assert flagged == [True, True, False, False]
 
 
 def test_audit_entries_are_hash_chained(app: App) -> None:

@@ -72,8 +72,9 @@ class TriagePolicy:
     campaign_threshold: float = 0.5
     thread_window: timedelta = timedelta(days=30)
     # Below this classifier confidence a case is flagged needs_review: a person checks the
-    # category rather than the office acting on a guess.
-    review_below: float = 0.5
+    # category rather than the office acting on a guess. The embedded classifier's confidence
+    # is calibrated, so 0.8 means "less than 80% likely right" (docs/decisions/0010).
+    review_below: float = 0.8
 
 
 def with_safety_invariants(c: Classification) -> Classification:
@@ -326,7 +327,10 @@ class Triage:
         )
         is_campaign = joined.distinct_senders >= self.policy.campaign_min_size
         campaign_id = joined.cluster_id if is_campaign else None
-        if is_campaign and classification.category not in _NOT_CAMPAIGN:
+        # A campaign copy's category comes from clustering, not the classifier, so the
+        # classifier's doubt about it is no reason for review (a surge would flood the queue).
+        swallowed = is_campaign and classification.category not in _NOT_CAMPAIGN
+        if swallowed:
             classification = replace(
                 classification,
                 category=Category.CAMPAIGN,
@@ -346,7 +350,7 @@ class Triage:
                 campaign_id=campaign_id,
                 summary=summarise(message.new_text),
                 opened_at=opened_at,
-                flags=case_flags(classification, self.policy.review_below),
+                flags=case_flags(classification, 0.0 if swallowed else self.policy.review_below),
                 priority=decision.priority.value,
                 due_at=(
                     self.hours.add_working_hours(received_at, decision.sla_hours)

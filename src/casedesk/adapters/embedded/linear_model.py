@@ -234,11 +234,20 @@ class LinearModel:
     """Several heads over one vocabulary, plus the decision thresholds chosen at training time."""
 
     def __init__(
-        self, vocab: IntArray, heads: dict[str, LinearHead], thresholds: dict[str, float]
+        self,
+        vocab: IntArray,
+        heads: dict[str, LinearHead],
+        thresholds: dict[str, float],
+        calibration: dict[str, float] | None = None,
+        meta: dict[str, Any] | None = None,
     ) -> None:
         self.vocab = vocab
         self.heads = heads
         self.thresholds = thresholds
+        # Platt slope and intercept for the category confidence (calibration.py); None in
+        # a file saved before calibration existed.
+        self.calibration = calibration
+        self.meta = meta or {}  # what training recorded (cross-validated figures), read-only
         self._stack()
 
     def _stack(self) -> None:
@@ -285,7 +294,11 @@ class LinearModel:
             arrays[f"{name}.weights"] = np.round(head.weights / scale).astype(np.int8)
             arrays[f"{name}.bias"] = head.bias.astype(np.float64)
             arrays[f"{name}.offsets"] = head.offsets.astype(np.float64)
-        arrays["meta"] = np.array(json.dumps({"thresholds": self.thresholds, **(meta or {})}))
+        arrays["meta"] = np.array(
+            json.dumps(
+                {"thresholds": self.thresholds, "calibration": self.calibration, **(meta or {})}
+            )
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
@@ -302,4 +315,10 @@ class LinearModel:
                 data[f"{name}.bias"],
                 data[f"{name}.offsets"],
             )
-        return cls(data["vocab"].astype(np.int64), heads, dict(meta["thresholds"]))
+        return cls(
+            data["vocab"].astype(np.int64),
+            heads,
+            dict(meta["thresholds"]),
+            meta.get("calibration"),
+            meta,
+        )
