@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from casedesk.bootstrap import App, build_app
+from casedesk.bootstrap import App, build_app, classifier_in_use
 from casedesk.core.models import CaseFlag, CaseQuery, CaseStatus, Category, RunReport, Topic
 from casedesk.core.triage import TriageResult
 from casedesk.entrypoints import render
@@ -99,6 +99,7 @@ def triage(
         render.print_json({"run": render.report_json(report)})
     else:
         render.console.print(render.counting_line(report))
+        render.console.print(f"Classifier: {classifier_in_use(app.classifier)}", highlight=False)
     if not report.balances:
         raise typer.Exit(3)
 

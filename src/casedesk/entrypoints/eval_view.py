@@ -54,9 +54,7 @@ def print_eval(report: dict[str, Any]) -> None:
     for gold in labels:
         matrix.add_row(gold, *(str(report["confusion"][gold].get(p, 0) or "·") for p in labels))
     out.print(matrix)
-    bins = Table(
-        title="Reliability (is a confidence of 0.8 right 80% of the time?)", title_justify="left"
-    )
+    bins = Table(title="Reliability: how often each confidence was right", title_justify="left")
     for col in ("Confidence", "Messages", "Mean confidence", "Right"):
         bins.add_column(col, justify="right")
     for k in cal["bins"]:

@@ -85,7 +85,7 @@ def print_before_after(before: dict[str, Any], after: dict[str, Any], split: str
         ("urgent recall", "urgent_recall"),
         ("urgent precision", "urgent_precision"),
         ("needs review: share of mail", "review_share_flagged"),
-        ("needs review: wrong labels caught", "review_errors_caught"),
+        ("needs review: errors caught", "review_errors_caught"),
         ("calibration error (ECE)", "ece"),
     )
     for label, key in rows:
