@@ -229,36 +229,40 @@ def test_campaign_copies_cluster_and_earlier_copies_join_when_announced(app: App
     assert app.repo.get_case(cw_ref or "").category is not Category.CAMPAIGN
 
 
-def test_campaign_copies_are_not_sent_for_review_once_the_campaign_is_known(
+def test_campaign_copies_leave_the_review_queue_once_the_campaign_is_known(
     tmp_path: Path, clock: FixedClock
 ) -> None:
     """Clustering, not the classifier, decides a copy's category: a surge of copies of a
     letter the model is unsure about must not flood the needs-a-human queue."""
     settings = load_settings({"data_dir": tmp_path / "data", "review_below": 1.0}, environ={})
     app = build_app(settings, clock)  # review_below 1.0: every doubt goes to a person
+
+    def in_review(ref: str | None) -> bool:
+        return CaseFlag.NEEDS_REVIEW in app.repo.get_case(ref or "").flags
+
     try:
-        refs = [
-            app.triage.triage_one(
-                raw(
-                    mail(
-                        f"Dear Alex Morgan,\n\n{SEWAGE} {extra}\n\nYours sincerely,\n{name}\n",
-                        sender=f"{name} <p{i}@example.org>",
-                        subject="End sewage dumping",
-                        message_id=f"<r{i}@example.org>",
-                    )
-                )
-            ).case_ref
-            for i, (name, extra) in enumerate(
-                [("Ann Lee", ""), ("Bob Ray", "Please reply."), ("Cat Moss", ""), ("Dev Patel", "")]
+        refs, queued_on_arrival = [], []
+        for i, (name, extra) in enumerate(
+            [("Ann Lee", ""), ("Bob Ray", "Please reply."), ("Cat Moss", ""), ("Dev Patel", "")]
+        ):
+            body = f"Dear Alex Morgan,\n\n{SEWAGE} {extra}\n\nYours sincerely,\n{name}\n"
+            data = mail(
+                body,
+                sender=f"{name} <p{i}@example.org>",
+                subject="End sewage dumping",
+                message_id=f"<r{i}@example.org>",
             )
-        ]
-        flagged = [CaseFlag.NEEDS_REVIEW in app.repo.get_case(r or "").flags for r in refs]
+            refs.append(app.triage.triage_one(raw(data)).case_ref)
+            queued_on_arrival.append(in_review(refs[-1]))
+        queued_now = [in_review(r) for r in refs]
         own = app.triage.triage_one(raw(mail(message_id="<own@example.org>"))).case_ref
-        assert app.repo.get_case(own or "").needs_review  # a letter of its own is still reviewed
+        assert in_review(own)  # a letter of its own is still reviewed
     finally:
         app.close()
-    # the first two arrive before three senders make a campaign; the rest join it
-    assert flagged == [True, True, False, False]
+    # two copies are not yet a campaign (three senders make one): a person may look at them;
+    # the third announces it, and the earlier two leave the queue as they join
+    assert queued_on_arrival == [True, True, False, False]
+    assert queued_now == [False, False, False, False]
 
 
 def test_audit_entries_are_hash_chained(app: App) -> None:

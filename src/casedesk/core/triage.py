@@ -406,6 +406,11 @@ class Triage:
             if case.campaign_id == joined.cluster_id or case.category in _NOT_CAMPAIGN:
                 continue
             self.repo.recategorise(ref, Category.CAMPAIGN, joined.cluster_id)
+            if CaseFlag.NEEDS_REVIEW in case.flags:  # clustering has decided: no doubt is left
+                self.repo.set_classification(
+                    ref, Category.CAMPAIGN, case.topic, case.is_urgent,
+                    case.flags - {CaseFlag.NEEDS_REVIEW},
+                )  # fmt: skip
             first = self.repo.case_messages(ref)[0]
             self.files.write_summary(self.repo.get_case(ref), self.repo.case_messages(ref))
             self.repo.append_audit(
