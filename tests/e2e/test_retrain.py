@@ -91,3 +91,13 @@ def test_training_with_corrections_needs_some(tmp_path: Path) -> None:
     assert empty.returncode == 1
     assert "no corrections" in flat(empty.stderr) and "casedesk correct" in flat(empty.stderr)
     assert not (tmp_path / "data" / "models").exists()
+
+
+def test_plain_training_reports_the_calibration_and_the_review_threshold(tmp_path: Path) -> None:
+    out = tmp_path / "m.npz"
+    done = run(tmp_path / "data", "train", str(small_corpus(tmp_path)), *QUICK, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    said = flat(done.stdout)
+    assert f"Trained on {6 * len(LABELS)} messages; model written to {out}" in said
+    assert "confidence calibrated (ECE" in said and "review_below 0." in said
+    assert out.exists() and not (tmp_path / "data" / "models").exists()

@@ -356,6 +356,10 @@ def train(
     force: Annotated[
         bool, typer.Option("--force", help="Keep the new office model even if dev gets worse.")
     ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Without --with-corrections: write here, not into the package."),
+    ] = None,
     folds: Annotated[int, typer.Option(hidden=True, help="Cross-validation folds.")] = 5,
     iterations: Annotated[
         float, typer.Option(hidden=True, help="Scale on training steps (quick trials, tests).")
@@ -368,7 +372,7 @@ def train(
     settings = load_settings({"data_dir": _state.data_dir}, settings_file=_state.settings_file)
     run_train(
         settings, path, split, with_corrections, dev_split, max_drop, force, folds, iterations,
-        as_json,
+        as_json, out,
     )  # fmt: skip
 
 

@@ -24,6 +24,7 @@ def run_train(
     folds: int,
     iterations: float,
     as_json: bool,
+    out: Path | None = None,
 ) -> None:
     from casedesk.adapters.embedded.trained_classifier import MODEL_PATH
     from casedesk.adapters.embedded.training import Budget
@@ -34,6 +35,11 @@ def run_train(
         raise CaseDeskError(f"{path}: no such file")
     if folds < 2 or iterations <= 0:
         raise CaseDeskError("--folds must be at least 2 and --iterations above 0")
+    if out is not None and with_corrections:
+        raise CaseDeskError(
+            "--out does not go with --with-corrections: the office's model always goes to "
+            f"{settings.data_dir}/models/, where CaseDesk looks for it"
+        )
     budget = Budget(folds, iterations)
     if not as_json:
         render.err_console.print(
@@ -41,7 +47,7 @@ def run_train(
             highlight=False,
         )
     if not with_corrections:
-        result = train_model(load_items(path, split), MODEL_PATH, budget)
+        result = train_model(load_items(path, split), out or MODEL_PATH, budget)
         if as_json:
             render.print_json(result)
         else:
