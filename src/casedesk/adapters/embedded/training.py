@@ -33,7 +33,7 @@ from casedesk.adapters.embedded.linear_model import (
     vocabulary,
 )
 from casedesk.adapters.embedded.trained_classifier import HeadScores, decide
-from casedesk.core.evaluation import expected_calibration_error, review_queue
+from casedesk.core.evaluation import ReviewScores, expected_calibration_error, review_queue
 from casedesk.core.models import ParsedMessage
 
 FOLDS = 5
@@ -344,7 +344,7 @@ def calibrate(
     ]
     reviewable = [not s and not c.threat for s, c in zip(swallowed, decided, strict=True)]
 
-    def queue(below: float) -> Any:
+    def queue(below: float) -> ReviewScores:
         flagged = [r and conf < below for r, conf in zip(reviewable, confidence, strict=True)]
         return review_queue(flagged, final_right)
 
