@@ -41,15 +41,45 @@ class App:
             self.close_store()
 
 
-def default_classifier(settings: Settings | None = None) -> Classifier:
-    """The trained model shipped in the package, or the keyword baseline if there is none;
-    with classifier = "ai", a model endpoint in front of it as the fallback (docs/ai-use.md)."""
+def embedded_classifier(settings: Settings | None = None) -> Classifier:
+    """The office's retrained model in its data dir (`casedesk train --with-corrections`) if
+    there is one, else the model shipped in the package, else the keyword baseline."""
     from casedesk.adapters.embedded.keyword_classifier import KeywordClassifier
-    from casedesk.adapters.embedded.trained_classifier import MODEL_PATH, TrainedClassifier
-
-    embedded: Classifier = (
-        TrainedClassifier.from_file() if MODEL_PATH.exists() else KeywordClassifier()
+    from casedesk.adapters.embedded.trained_classifier import (
+        MODEL_PATH,
+        OFFICE_NAME,
+        TrainedClassifier,
+        office_model_path,
     )
+
+    office = office_model_path(settings.data_dir) if settings else None
+    chosen: Classifier
+    if office is not None and office.exists():
+        chosen = TrainedClassifier.from_file(office, OFFICE_NAME)
+    elif MODEL_PATH.exists():
+        chosen = TrainedClassifier.from_file()
+    else:
+        chosen = KeywordClassifier()
+    log.info("classifier: %s", classifier_in_use(chosen))
+    return chosen
+
+
+def model_file(classifier: Classifier) -> str | None:
+    """The model file behind a classifier (an AI classifier's: its fallback's), if any."""
+    path = getattr(getattr(classifier, "fallback", classifier), "path", None)
+    return str(path) if path else None
+
+
+def classifier_in_use(classifier: Classifier) -> str:
+    """Which classifier, and which model file, in words: 'embedded-lr-v3 (model .../x.npz)'."""
+    path = model_file(classifier)
+    return f"{classifier.name} ({f'model {path}' if path else 'no model file'})"
+
+
+def default_classifier(settings: Settings | None = None) -> Classifier:
+    """The embedded classifier (embedded_classifier); with classifier = "ai", a model
+    endpoint in front of it, the embedded one as the fallback (docs/ai-use.md)."""
+    embedded = embedded_classifier(settings)
     if settings is None or settings.classifier != "ai":
         return embedded
     from casedesk.adapters.ai.openai_classifier import AzureOpenAIClassifier

@@ -66,10 +66,11 @@ class Settings(BaseModel):
         "case store) the CaseDesk Rules and CaseDesk People lists (docs/routing-rules.md).",
     )
     review_below: float = Field(
-        0.5,
+        0.8,
         ge=0.0,
         le=1.0,
-        description="Classifier confidence below which a case is flagged needs_review.",
+        description="Classifier confidence below which a case is flagged needs_review "
+        "(the embedded model's confidence is calibrated: 0.8 = less than 80% likely right).",
     )
     sla_warn_hours: float = Field(
         4.0,

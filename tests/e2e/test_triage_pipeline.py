@@ -7,10 +7,19 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
 
-from casedesk.bootstrap import App
-from casedesk.core.models import CaseQuery, Category, RawMessage
+from casedesk.adapters.embedded.clock import FixedClock
+from casedesk.bootstrap import App, build_app
+from casedesk.core.models import CaseFlag, CaseQuery, Category, RawMessage
 from casedesk.core.triage import Outcome
+from casedesk.settings import load_settings
 from mailmaker import mail
+
+SEWAGE = (
+    "I am writing to you as my MP because I am deeply concerned about the amount of raw sewage "
+    "being discharged into our rivers and seas by water companies. Storm overflows spilled "
+    "sewage hundreds of thousands of times last year. I urge you to support legally binding "
+    "targets to end sewage dumping and to hold water company bosses to account."
+)
 
 
 def raw(data: bytes, name: str = "m.eml") -> RawMessage:
@@ -191,12 +200,7 @@ def test_abuse_goes_to_the_safety_lead_and_gets_no_draft(app: App) -> None:
 
 
 def test_campaign_copies_cluster_and_earlier_copies_join_when_announced(app: App) -> None:
-    template = (
-        "I am writing to you as my MP because I am deeply concerned about the amount of raw sewage "
-        "being discharged into our rivers and seas by water companies. Storm overflows spilled "
-        "sewage hundreds of thousands of times last year. I urge you to support legally binding "
-        "targets to end sewage dumping and to hold water company bosses to account."
-    )
+    template = SEWAGE
     names = ["Ann Lee", "Bob Ray", "Cat Moss", "Dev Patel"]
     extras = ["", "I swim in the Cam every summer.", "", "Please reply."]
     refs = []
@@ -223,6 +227,42 @@ def test_campaign_copies_cluster_and_earlier_copies_join_when_announced(app: App
     assert {c.category for c in cases} == {Category.CAMPAIGN}
     assert {c.campaign_id for c in cases} == {campaign.id}
     assert app.repo.get_case(cw_ref or "").category is not Category.CAMPAIGN
+
+
+def test_campaign_copies_leave_the_review_queue_once_the_campaign_is_known(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    """Clustering, not the classifier, decides a copy's category: a surge of copies of a
+    letter the model is unsure about must not flood the needs-a-human queue."""
+    settings = load_settings({"data_dir": tmp_path / "data", "review_below": 1.0}, environ={})
+    app = build_app(settings, clock)  # review_below 1.0: every doubt goes to a person
+
+    def in_review(ref: str | None) -> bool:
+        return CaseFlag.NEEDS_REVIEW in app.repo.get_case(ref or "").flags
+
+    try:
+        refs, queued_on_arrival = [], []
+        for i, (name, extra) in enumerate(
+            [("Ann Lee", ""), ("Bob Ray", "Please reply."), ("Cat Moss", ""), ("Dev Patel", "")]
+        ):
+            body = f"Dear Alex Morgan,\n\n{SEWAGE} {extra}\n\nYours sincerely,\n{name}\n"
+            data = mail(
+                body,
+                sender=f"{name} <p{i}@example.org>",
+                subject="End sewage dumping",
+                message_id=f"<r{i}@example.org>",
+            )
+            refs.append(app.triage.triage_one(raw(data)).case_ref)
+            queued_on_arrival.append(in_review(refs[-1]))
+        queued_now = [in_review(r) for r in refs]
+        own = app.triage.triage_one(raw(mail(message_id="<own@example.org>"))).case_ref
+        assert in_review(own)  # a letter of its own is still reviewed
+    finally:
+        app.close()
+    # two copies are not yet a campaign (three senders make one): a person may look at them;
+    # the third announces it, and the earlier two leave the queue as they join
+    assert queued_on_arrival == [True, True, False, False]
+    assert queued_now == [False, False, False, False]
 
 
 def test_audit_entries_are_hash_chained(app: App) -> None:

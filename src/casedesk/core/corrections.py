@@ -90,8 +90,9 @@ def _flat(value: Any) -> str | bool:
 def training_items(repo: CaseRepository) -> list[dict[str, Any]]:
     """The first message of every corrected case, labelled as the latest correction says.
 
-    Lines are in the `casedesk eval` format with split "train" and source "correction".
-    Only the text CaseDesk already holds is used (subject and the message's new text)."""
+    Lines are in the `casedesk eval` format with split "train" and source "correction"; each
+    case is its own group for cross-validation. Threat and safeguarding are as the person
+    left the flags. Only the text CaseDesk already holds is used (subject and new text)."""
     latest: dict[str, dict[str, Any]] = {}
     for entry in repo.audit_entries():
         if entry.action == CORRECTED:
@@ -102,6 +103,7 @@ def training_items(repo: CaseRepository) -> list[dict[str, Any]]:
         if not messages:
             continue
         first = messages[0]
+        flags = str(detail.get("to_flags", "")).split()
         items.append(
             {
                 "id": f"correction:{ref}",
@@ -111,9 +113,12 @@ def training_items(repo: CaseRepository) -> list[dict[str, Any]]:
                 "label": detail["to_category"],
                 "topic": detail["to_topic"],
                 "urgent": bool(detail["to_urgent"]),
+                "threat": CaseFlag.THREAT.value in flags,
+                "safeguarding": CaseFlag.SAFEGUARDING.value in flags,
                 "cluster": None,
                 "split": "train",
                 "source": "correction",
+                "group": f"correction:{ref}",
             }
         )
     return items

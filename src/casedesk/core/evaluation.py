@@ -1,5 +1,6 @@
 """Triage quality metrics: per-category precision/recall/F1, macro-F1, confusion matrix,
-B-cubed clustering scores and urgency precision/recall. Pure functions over labels."""
+B-cubed clustering scores, urgency precision/recall, how reliable the confidence is (ECE) and
+what the needs-a-human queue catches. Pure functions over labels."""
 
 from __future__ import annotations
 
@@ -85,3 +86,77 @@ def binary(gold: Sequence[bool], predicted: Sequence[bool]) -> Scores:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     return Scores(precision, recall, _f1(precision, recall), tp + fn)
+
+
+@dataclass(frozen=True)
+class ReliabilityBin:
+    low: float
+    high: float
+    count: int
+    mean_confidence: float
+    accuracy: float
+
+
+def reliability(
+    confidences: Sequence[float], correct: Sequence[bool], bins: int = 10
+) -> list[ReliabilityBin]:
+    """Equal-width confidence bins (the last includes 1.0), with how often each was right."""
+    grouped: list[list[tuple[float, bool]]] = [[] for _ in range(bins)]
+    for c, ok in zip(confidences, correct, strict=True):
+        grouped[min(int(c * bins), bins - 1)].append((c, ok))
+    out = []
+    for k, members in enumerate(grouped):
+        n = len(members)
+        out.append(
+            ReliabilityBin(
+                k / bins,
+                (k + 1) / bins,
+                n,
+                sum(c for c, _ in members) / n if n else 0.0,
+                sum(ok for _, ok in members) / n if n else 0.0,
+            )
+        )
+    return out
+
+
+def expected_calibration_error(
+    confidences: Sequence[float], correct: Sequence[bool], bins: int = 10
+) -> float:
+    """ECE: the count-weighted mean gap between confidence and accuracy over the bins
+    (0 is perfectly calibrated)."""
+    n = len(confidences)
+    return (
+        sum(
+            b.count * abs(b.mean_confidence - b.accuracy)
+            for b in reliability(confidences, correct, bins)
+        )
+        / n
+        if n
+        else 0.0
+    )
+
+
+@dataclass(frozen=True)
+class ReviewScores:
+    """What a needs-a-human queue does: how much mail it takes, how many of the wrong labels
+    it catches, and how often what it lets through is right."""
+
+    share_flagged: float
+    errors_caught: float
+    accuracy_unflagged: float
+    flagged: int
+    errors: int
+
+
+def review_queue(flagged: Sequence[bool], correct: Sequence[bool]) -> ReviewScores:
+    n = len(flagged)
+    errors = sum(not ok for ok in correct)
+    caught = sum(f and not ok for f, ok in zip(flagged, correct, strict=True))
+    passed = [ok for f, ok in zip(flagged, correct, strict=True) if not f]
+    return ReviewScores(
+        share_flagged=sum(flagged) / n if n else 0.0,
+        errors_caught=caught / errors if errors else 1.0,
+        accuracy_unflagged=sum(passed) / len(passed) if passed else 1.0,
+        flagged=sum(flagged),
+        errors=errors,
+    )

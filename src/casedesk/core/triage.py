@@ -81,8 +81,9 @@ class TriagePolicy:
     campaign_threshold: float = 0.5
     thread_window: timedelta = timedelta(days=30)
     # Below this classifier confidence a case is flagged needs_review: a person checks the
-    # category rather than the office acting on a guess.
-    review_below: float = 0.5
+    # category rather than the office acting on a guess. The embedded classifier's confidence
+    # is calibrated, so 0.8 means "less than 80% likely right" (docs/decisions/0010).
+    review_below: float = 0.8
 
 
 def with_safety_invariants(c: Classification) -> Classification:
@@ -353,7 +354,10 @@ class Triage:
         )
         is_campaign = joined.distinct_senders >= self.policy.campaign_min_size
         campaign_id = joined.cluster_id if is_campaign else None
-        if is_campaign and classification.category not in _NOT_CAMPAIGN:
+        # A campaign copy's category comes from clustering, not the classifier, so the
+        # classifier's doubt about it is no reason for review (a surge would flood the queue).
+        swallowed = is_campaign and classification.category not in _NOT_CAMPAIGN
+        if swallowed:
             classification = replace(
                 classification,
                 category=Category.CAMPAIGN,
@@ -361,7 +365,8 @@ class Triage:
             )
         opened_at = message.sent_at or received_at
         place = self._place(constituent.postcode or postcode)
-        flags = case_flags(classification, self.policy.review_below)
+        # Clustering, not the classifier, decided a campaign copy's category: no review.
+        flags = case_flags(classification, 0.0 if swallowed else self.policy.review_below)
         if self._outside(place) and place is not None:
             flags |= {CaseFlag.OUTSIDE}
             seat = place.constituency_name or place.constituency_code
@@ -442,6 +447,11 @@ class Triage:
             if case.campaign_id == joined.cluster_id or case.category in _NOT_CAMPAIGN:
                 continue
             self.repo.recategorise(ref, Category.CAMPAIGN, joined.cluster_id)
+            if CaseFlag.NEEDS_REVIEW in case.flags:  # clustering has decided: no doubt is left
+                self.repo.set_classification(
+                    ref, Category.CAMPAIGN, case.topic, case.is_urgent,
+                    case.flags - {CaseFlag.NEEDS_REVIEW},
+                )  # fmt: skip
             first = self.repo.case_messages(ref)[0]
             self.files.write_summary(self.repo.get_case(ref), self.repo.case_messages(ref))
             self.repo.append_audit(

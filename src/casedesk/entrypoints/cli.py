@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from casedesk.bootstrap import App, build_app
+from casedesk.bootstrap import App, build_app, classifier_in_use
 from casedesk.core.models import CaseFlag, CaseQuery, CaseStatus, Category, RunReport, Topic
 from casedesk.core.triage import TriageResult
 from casedesk.entrypoints import render
@@ -102,6 +102,7 @@ def triage(
         render.print_json({"run": render.report_json(report)})
     else:
         render.console.print(render.counting_line(report))
+        render.console.print(f"Classifier: {classifier_in_use(app.classifier)}", highlight=False)
     if not report.balances:
         raise typer.Exit(3)
 
@@ -358,43 +359,47 @@ def bench(
     render.console.print(table)
 
 
-def _classifier(kind: str) -> Any:
-    from casedesk.adapters.embedded.keyword_classifier import KeywordClassifier
-
-    if kind == "keywords":
-        return KeywordClassifier()
-    if kind != "trained":
-        raise CaseDeskError(f"unknown classifier '{kind}': use trained or keywords")
-    from casedesk.adapters.embedded.trained_classifier import MODEL_PATH, TrainedClassifier
-
-    if not MODEL_PATH.exists():
-        raise CaseDeskError(
-            f"no trained model at {MODEL_PATH}: run `casedesk train corpus/triage.jsonl`"
-        )
-    return TrainedClassifier.from_file()
-
-
 @cli.command()
 def train(
     path: Annotated[Path, typer.Argument(help="Labelled JSON lines (see casedesk eval).")],
     split: Annotated[
         str | None, typer.Option(help="Train only on lines with this split.")
     ] = "train",
+    with_corrections: Annotated[
+        bool,
+        typer.Option(
+            "--with-corrections",
+            help="Add the staff corrections in --data-dir and write the office's own model "
+            "there (the package's model is untouched); kept only if dev macro-F1 holds.",
+        ),
+    ] = False,
+    dev_split: Annotated[
+        str, typer.Option(help="With --with-corrections: the split scored before and after.")
+    ] = "dev",
+    max_drop: Annotated[
+        float, typer.Option(help="With --with-corrections: the dev macro-F1 fall allowed.")
+    ] = 0.02,
+    force: Annotated[
+        bool, typer.Option("--force", help="Keep the new office model even if dev gets worse.")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Without --with-corrections: write here, not into the package."),
+    ] = None,
+    folds: Annotated[int, typer.Option(hidden=True, help="Cross-validation folds.")] = 5,
+    iterations: Annotated[
+        float, typer.Option(hidden=True, help="Scale on training steps (quick trials, tests).")
+    ] = 1.0,
     as_json: JsonFlag = False,
 ) -> None:
-    """Train the embedded model. Example: casedesk train corpus/triage.jsonl --split train"""
-    from casedesk.adapters.embedded.trained_classifier import MODEL_PATH
-    from casedesk.entrypoints.evaluate import load_items, train_model
+    """Train the embedded model. Example: casedesk train corpus/triage.jsonl --with-corrections"""
+    from casedesk.entrypoints.train_cli import run_train
 
-    if not path.is_file():
-        raise CaseDeskError(f"{path}: no such file")
-    result = train_model(load_items(path, split), MODEL_PATH)
-    if as_json:
-        render.print_json(result)
-    else:
-        render.console.print(
-            f"Trained on {result['trained_on']} messages; model written to {result['model']}"
-        )
+    settings = load_settings({"data_dir": _state.data_dir}, settings_file=_state.settings_file)
+    run_train(
+        settings, path, split, with_corrections, dev_split, max_drop, force, folds, iterations,
+        as_json, out,
+    )  # fmt: skip
 
 
 @cli.command(name="eval")
@@ -406,21 +411,30 @@ def eval_command(
         str | None, typer.Option(help="Only lines whose 'split' is this, e.g. dev.")
     ] = None,
     classifier: Annotated[
-        str, typer.Option(help="trained (naive Bayes + lexicon safety net) or keywords.")
+        str,
+        typer.Option(
+            help="trained (the model triage uses: the office's if trained, else the package's), "
+            "packaged, keywords, or ai (the AI settings; measures the plumbing, see docs/ai-use.md)."
+        ),
     ] = "trained",
     as_json: JsonFlag = False,
 ) -> None:
     """Score triage on labelled mail. Example: casedesk eval corpus/triage.jsonl --split dev"""
-    from casedesk.entrypoints.evaluate import evaluate, load_items
+    from casedesk.entrypoints.evaluate import classifier_for, evaluate, load_items
 
     if not path.is_file():
         raise CaseDeskError(f"{path}: no such file")
-    settings = load_settings({"data_dir": _state.data_dir}, settings_file=_state.settings_file)
+    # --classifier ai validates the AI settings as CASEDESK_CLASSIFIER=ai would
+    chosen = {"classifier": "ai"} if classifier == "ai" else {}
+    settings = load_settings(
+        {"data_dir": _state.data_dir, **chosen}, settings_file=_state.settings_file
+    )
     report = evaluate(
         load_items(path, split),
-        _classifier(classifier),
+        classifier_for(classifier, settings),
         settings.campaign_min_size,
         settings.campaign_threshold,
+        settings.review_below,
     )
     if as_json:
         render.print_json(report)

@@ -1,6 +1,6 @@
 """Logistic-regression heads over hashed word and character n-grams (numpy only).
 
-Features: word unigrams and bigrams (the subject counts twice, as in the naive Bayes model) and
+Features: word unigrams and bigrams (the subject counts twice) and
 character 4-grams inside the words of the subject and the first part of the body, which survive the spellings
 abuse is written in ("id1ot", "f***ing", "stuuupid"). Each block is log-scaled and L2-normalised.
 Character n-grams are hashed with a vectorised polynomial hash, so they cost almost nothing.
@@ -234,11 +234,20 @@ class LinearModel:
     """Several heads over one vocabulary, plus the decision thresholds chosen at training time."""
 
     def __init__(
-        self, vocab: IntArray, heads: dict[str, LinearHead], thresholds: dict[str, float]
+        self,
+        vocab: IntArray,
+        heads: dict[str, LinearHead],
+        thresholds: dict[str, float],
+        calibration: dict[str, float] | None = None,
+        meta: dict[str, Any] | None = None,
     ) -> None:
         self.vocab = vocab
         self.heads = heads
         self.thresholds = thresholds
+        # Platt slope and intercept for the category confidence (calibration.py); None in
+        # a file saved before calibration existed.
+        self.calibration = calibration
+        self.meta = meta or {}  # what training recorded (cross-validated figures), read-only
         self._stack()
 
     def _stack(self) -> None:
@@ -285,7 +294,11 @@ class LinearModel:
             arrays[f"{name}.weights"] = np.round(head.weights / scale).astype(np.int8)
             arrays[f"{name}.bias"] = head.bias.astype(np.float64)
             arrays[f"{name}.offsets"] = head.offsets.astype(np.float64)
-        arrays["meta"] = np.array(json.dumps({"thresholds": self.thresholds, **(meta or {})}))
+        arrays["meta"] = np.array(
+            json.dumps(
+                {"thresholds": self.thresholds, "calibration": self.calibration, **(meta or {})}
+            )
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
@@ -302,4 +315,10 @@ class LinearModel:
                 data[f"{name}.bias"],
                 data[f"{name}.offsets"],
             )
-        return cls(data["vocab"].astype(np.int64), heads, dict(meta["thresholds"]))
+        return cls(
+            data["vocab"].astype(np.int64),
+            heads,
+            dict(meta["thresholds"]),
+            meta.get("calibration"),
+            meta,
+        )
