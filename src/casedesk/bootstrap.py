@@ -8,7 +8,15 @@ from datetime import timedelta
 from casedesk.core.rules import RuleSet
 from casedesk.core.triage import Triage, TriagePolicy
 from casedesk.errors import SettingsError
-from casedesk.ports import CaseFiles, CaseRepository, Classifier, Clock, OpsState, WorkQueue
+from casedesk.ports import (
+    CaseFiles,
+    CaseRepository,
+    Classifier,
+    Clock,
+    Drafter,
+    OpsState,
+    WorkQueue,
+)
 from casedesk.settings import Settings
 
 
@@ -54,6 +62,7 @@ def triage_policy(settings: Settings) -> TriagePolicy:
         campaign_threshold=settings.campaign_threshold,
         thread_window=timedelta(days=settings.thread_window_days),
         review_below=settings.review_below,
+        mp_approver=settings.mp_approver,
     )
 
 
@@ -66,6 +75,19 @@ def routing_rules(settings: Settings) -> RuleSet | None:
     return live_rules(settings.rules_file)
 
 
+def drafter_for(settings: Settings, clock: Clock, rules: RuleSet | None) -> Drafter:
+    """The office's templates (docs/replies.md); staff names and roles from the rules file."""
+    from casedesk.adapters.embedded.jinja_drafter import JinjaDrafter
+    from casedesk.core.reply_templates import StaffMember
+
+    people = rules.people if rules else {}
+    staff = {key: StaffMember(p.name, p.role) for key, p in people.items()}
+    return JinjaDrafter(
+        settings.office_name, settings.mp_name, settings.constituency, clock,
+        settings.templates_dir, settings.office_address, staff,
+    )  # fmt: skip
+
+
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
     if settings.adapters != "embedded":
         raise SettingsError(
@@ -74,7 +96,6 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         )
     # Embedded imports stay here so the M365 set never loads SQLite code and vice versa.
     from casedesk.adapters.embedded.clock import SystemClock
-    from casedesk.adapters.embedded.jinja_drafter import JinjaDrafter
     from casedesk.adapters.embedded.local_files import LocalCaseFiles
     from casedesk.adapters.embedded.sqlite_cases import SqliteCaseRepository
     from casedesk.adapters.embedded.sqlite_db import Database
@@ -86,11 +107,9 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     files = LocalCaseFiles(settings.data_dir)
     ops = SqliteOpsState(db)
     classifier = default_classifier(settings)
-    drafter = JinjaDrafter(
-        settings.office_name, settings.mp_name, settings.constituency, clock, settings.templates_dir
-    )
+    rules = routing_rules(settings)
+    drafter = drafter_for(settings, clock, rules)
     triage = Triage(
-        repo, files, classifier, drafter, ops, clock, triage_policy(settings),
-        rules=routing_rules(settings),
+        repo, files, classifier, drafter, ops, clock, triage_policy(settings), rules=rules
     )  # fmt: skip
     return App(settings, repo, files, ops, classifier, triage, SqliteWorkQueue(db), clock, db.close)

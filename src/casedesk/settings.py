@@ -60,6 +60,12 @@ class Settings(BaseModel):
         description="The office's routing rules (YAML, see samples/rules.yaml); unset: only "
         "the built-in safety routing, cases stay unassigned.",
     )
+    mp_approver: str | None = Field(
+        None,
+        description="Who signs off replies for the MP when a rule requires it (a name, or "
+        "comma-separated names); `casedesk approve --by` must be one. Unset: such replies wait "
+        "until it is set.",
+    )
     review_below: float = Field(
         0.5,
         ge=0.0,

@@ -40,6 +40,12 @@ class Database:
         self.migrate()
 
     def migrate(self) -> None:
+        """Apply every migration file this store has not had, in number order.
+
+        Each applied number is recorded in `schema_migrations`, so a gap in the numbering
+        (parallel work landing 011 before 008-010) is filled later instead of skipped.
+        `user_version` keeps the highest number applied, to refuse a store from a newer
+        CaseDesk."""
         current = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
         migrations = _migrations()
         newest = migrations[-1][0] if migrations else 0
@@ -48,17 +54,35 @@ class Database:
                 f"the store at {self.path} has schema version {current}, newer than this "
                 f"CaseDesk understands ({newest}); upgrade CaseDesk or use another --data-dir"
             )
+        applied = self._applied(current, [version for version, _ in migrations])
         for version, sql in migrations:
-            if version <= current:
+            if version in applied:
                 continue
             with self.transaction():
                 for statement in _split_sql(sql):
                     self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version={version:d}")
+                self.conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
+                current = max(current, version)
+                self.conn.execute(f"PRAGMA user_version={current:d}")
+
+    def _applied(self, current: int, versions: list[int]) -> set[int]:
+        with self.transaction():
+            known = self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+            ).fetchone()
+            if not known:
+                self.conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)")
+                # A store from before this table ran its migrations in order, up to user_version.
+                self.conn.executemany(
+                    "INSERT INTO schema_migrations (version) VALUES (?)",
+                    [(v,) for v in versions if v <= current],
+                )
+        return {int(r[0]) for r in self.conn.execute("SELECT version FROM schema_migrations")}
 
     @property
     def schema_version(self) -> int:
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        """How many migrations the store has had (one per file in migrations/)."""
+        return int(self.conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0])
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -114,6 +114,13 @@ SCHEMA: tuple[ListSpec, ...] = (
             _t("Tags", "space-separated tags from the routing rules"),
             _b("SignoffRequired", "replies need the MP's sign-off"),
             _t("RoutedBy", "the routing rules that matched, space-separated"),
+            # The reply draft (sharepoint_drafts.py): empty until the case has one.
+            _t("DraftState", "draft, awaiting_signoff, approved, rejected, sent", indexed=True),
+            _n("DraftBody", "the reply's current text"),
+            _t("DraftApprover", "who was asked to sign it off"),
+            _t("DraftDecidedBy", "who approved or rejected the current version"),
+            _t("DraftSentAt", "ISO 8601 UTC, when it was sent"),
+            _n("DraftDetail", "JSON: version, subject, hashes, thread, Outlook draft id, ..."),
             _UNIT,
         ),
     ),
@@ -200,6 +207,8 @@ SCHEMA: tuple[ListSpec, ...] = (
     ),
 )
 SPECS: dict[str, ListSpec] = {spec.key: spec for spec in SCHEMA}
+# A new case has no reply draft yet (the triage unit usually adds one before the row is written).
+NO_DRAFT: dict[str, None] = {c.name: None for c in SPECS["cases"].columns if c.name.startswith("Draft")}
 
 
 @dataclass(frozen=True)
@@ -352,6 +361,7 @@ def case_fields(ref: str, new: NewCase, email: str, unit_id: str) -> Fields:
         "Tags": " ".join(new.tags),
         "SignoffRequired": new.signoff_required,
         "RoutedBy": " ".join(new.routed_by),
+        **NO_DRAFT,
         "UnitId": unit_id,
     }
 
