@@ -9,6 +9,7 @@ not the text that was approved. Pure: no I/O, no clock (callers pass `now`).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -22,6 +23,9 @@ MAX_BODY_CHARS = 50_000
 MAX_REFERENCES = 20  # the thread's Message-IDs kept in References (newest last)
 DRAFT_FILE = "reply-draft.eml"  # the current draft in the case folder
 SENT_FILE = "reply-sent.eml"  # what was sent, beside it
+# A paragraph the office must write before the reply goes: campaign and policy templates
+# carry one ("[[The MP's agreed response goes here.]]"), and nothing with one is sent.
+PLACEHOLDER = re.compile(r"\[\[.*?\]\]", re.DOTALL)
 
 
 class DraftState(StrEnum):
@@ -43,6 +47,7 @@ class RemoteDraft:
     id: str
     mailbox: str
     sha256: str  # of its body text as the mail service returns it
+    text: str = ""  # that text
 
 
 @dataclass(frozen=True)
@@ -234,6 +239,16 @@ def _check_approver(reply: ReplyDraft, by: str, allowed: Sequence[str], verb: st
         )
 
 
+def placeholder_refusal(reply: ReplyDraft) -> str | None:
+    found = PLACEHOLDER.search(reply.body)
+    if found is None:
+        return None
+    return (
+        f"{reply.case_ref}: the draft still has a paragraph to write: {found[0][:80]!r}; replace "
+        f"it (`casedesk draft {reply.case_ref} --edit FILE --by NAME`) and try again"
+    )
+
+
 def _check_signoff_asked(case: Case, reply: ReplyDraft, verb: str) -> None:
     if not case.signoff_required:
         raise ReplyRefusedError(
@@ -249,6 +264,9 @@ def approved(
     """The current version signed off by `by`, who must be one of the approvers."""
     _check_signoff_asked(case, reply, "approve")
     _check_approver(reply, by, allowed, "approve")
+    unfinished = placeholder_refusal(reply)
+    if unfinished:
+        raise ReplyRefusedError(unfinished)
     if reply.is_approved:
         raise ReplyRefusedError(
             f"{reply.case_ref}: version {reply.version} is already approved (by "
@@ -301,6 +319,9 @@ def send_refusal(case: Case, reply: ReplyDraft | None, remote_sha256: str | None
             f"{case.ref}: the reply was already sent ({_when(reply.sent_at)} by {reply.sent_by}, "
             f"to {reply.sent_to}); it is never sent twice"
         )
+    unfinished = placeholder_refusal(reply)
+    if unfinished:
+        return unfinished
     if not case.signoff_required:
         return None
     if reply.changed_after_approval:
