@@ -14,6 +14,7 @@ from casedesk.core.models import CaseFlag, CaseQuery, CaseStatus, Category, RunR
 from casedesk.core.triage import TriageResult
 from casedesk.entrypoints import render
 from casedesk.entrypoints.geo_cli import geo_cli
+from casedesk.entrypoints.replies_cli import register_reply_commands
 from casedesk.entrypoints.rules_cli import rules_cli
 from casedesk.errors import CaseDeskError
 from casedesk.settings import load_settings
@@ -117,8 +118,11 @@ def demo(
         cases = app.repo.query_cases(CaseQuery(limit=100_000))
         campaigns = [c for c in app.repo.campaigns() if c.is_campaign]
         quarantined = app.repo.quarantined()
+        drafts = [(c, app.repo.get_draft(c.ref)) for c in cases]
     finally:
         app.close()
+    from casedesk.entrypoints.replies_view import drafts_json, print_demo_drafts
+
     if as_json:
         render.print_json(
             {
@@ -126,12 +130,14 @@ def demo(
                 "cases": [render.case_json(c) for c in cases],
                 "campaigns": [render.campaign_json(c) for c in campaigns],
                 "quarantine": [render.quarantine_json(q) for q in quarantined],
+                "drafts": drafts_json(app.settings.data_dir, drafts),
             }
         )
         return
     from casedesk.entrypoints.demo_report import print_demo_report
 
     print_demo_report(app.settings.data_dir, report, cases, campaigns, quarantined)
+    print_demo_drafts(app.settings.data_dir, drafts)
 
 
 @cli.command()
@@ -408,6 +414,7 @@ m365_cli = typer.Typer(help="Microsoft 365 set-up helpers.", no_args_is_help=Tru
 cli.add_typer(m365_cli, name="m365")
 cli.add_typer(geo_cli, name="geo")
 cli.add_typer(rules_cli, name="rules")
+register_reply_commands(cli)  # templates check, draft, approvals, approve, reject, send
 
 
 @m365_cli.command("check")
