@@ -45,9 +45,9 @@ def print_demo_drafts(data_dir: Path, drafts: Sequence[tuple[Case, ReplyDraft | 
                  style="yellow" if waiting else ""),
         )  # fmt: skip
     out.print(table)
-    waiting = states.get(DraftState.AWAITING_SIGNOFF, 0)
+    queued = states.get(DraftState.AWAITING_SIGNOFF, 0)
     out.print(
-        f"Draft files are under [bold]{data_dir}[/]. {waiting} wait for the MP's sign-off "
+        f"Draft files are under [bold]{data_dir}[/]. {queued} wait for the MP's sign-off "
         "([bold]casedesk approvals[/]); nothing is sent until a person runs "
         "[bold]casedesk send REF --by NAME[/]."
     )
