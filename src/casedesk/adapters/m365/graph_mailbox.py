@@ -130,15 +130,17 @@ class GraphMailbox:
 
         return self.caller.run(call, mailbox)
 
-    def body_text(self, mailbox: str, message_id: str) -> str | None:
-        """The message's body as plain text (Graph converts HTML); None when it is gone."""
+    def draft_text(self, mailbox: str, message_id: str) -> str | None:
+        """A draft's body as plain text (Graph converts HTML); None when it is gone or is no
+        longer a draft (immutable ids survive the move to Sent Items)."""
 
-        async def call() -> str:
-            config = _select("body")
+        async def call() -> str | None:
+            config = _select("body", "isDraft")
             config.headers.add("Prefer", 'outlook.body-content-type="text"')
             message = await self._message(mailbox, message_id).get(request_configuration=config)
-            body = message.body if message else None
-            return str(body.content or "") if body else ""
+            if message is None or message.is_draft is False:
+                return None
+            return str(message.body.content or "") if message.body else ""
 
         try:
             return self.caller.run(call, mailbox)

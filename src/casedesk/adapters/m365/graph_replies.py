@@ -35,7 +35,7 @@ class GraphReplyChannel:
         self.mailboxes = tuple(mailboxes)
 
     def _snapshot(self, mailbox: str, draft_id: str) -> RemoteDraft | None:
-        text = self.graph.body_text(mailbox, draft_id)
+        text = self.graph.draft_text(mailbox, draft_id)
         return None if text is None else RemoteDraft(draft_id, mailbox, _sha(text), text)
 
     def _original(self, draft: ReplyDraft) -> tuple[str, str, str]:
