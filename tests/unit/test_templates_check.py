@@ -106,3 +106,11 @@ def test_a_rule_naming_a_missing_template_is_an_error_at_the_rules_line(tmp_path
         "rules.yaml:52: error: rule names template 'handof-own-mp', which does not exist. "
         "Fix: did you mean 'handoff-own-mp'?"
     )
+
+
+def test_the_replies_doc_lists_every_merge_field() -> None:
+    from casedesk.core.reply_templates import MERGE_FIELDS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "replies.md").read_text()
+    for name in MERGE_FIELDS:
+        assert f"| {name} |" in doc, name

@@ -53,7 +53,7 @@ class TemplateProblem:
 
     def render(self, folder: str) -> str:
         where = f"{folder.rstrip('/')}/{self.file}" if self.in_folder else self.file
-        return f"{where}:{self.line}: {self.severity}: {self.message}. Fix: {self.fix}"
+        return f"{where}:{self.line}: {self.severity}: {self.message.rstrip('.')}. Fix: {self.fix}"
 
 
 @dataclass

@@ -208,7 +208,9 @@ SCHEMA: tuple[ListSpec, ...] = (
 )
 SPECS: dict[str, ListSpec] = {spec.key: spec for spec in SCHEMA}
 # A new case has no reply draft yet (the triage unit usually adds one before the row is written).
-NO_DRAFT: dict[str, None] = {c.name: None for c in SPECS["cases"].columns if c.name.startswith("Draft")}
+NO_DRAFT: dict[str, None] = {
+    c.name: None for c in SPECS["cases"].columns if c.name.startswith("Draft")
+}
 
 
 @dataclass(frozen=True)
