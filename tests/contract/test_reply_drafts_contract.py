@@ -89,9 +89,7 @@ def test_saving_again_replaces_the_draft_one_per_case(repo: Any) -> None:
 
 def test_the_approval_queue_is_drafts_in_one_state_oldest_first(repo: Any) -> None:
     with repo.transaction():
-        refs = [
-            open_case(repo, f"p{n}@example.org", NOW + timedelta(minutes=n)) for n in range(4)
-        ]
+        refs = [open_case(repo, f"p{n}@example.org", NOW + timedelta(minutes=n)) for n in range(4)]
         repo.save_draft(reply(refs[0], created_at=NOW + timedelta(hours=3)))
         repo.save_draft(reply(refs[1], created_at=NOW + timedelta(hours=1)))
         repo.save_draft(reply(refs[2], state=DraftState.DRAFT, approver=None))

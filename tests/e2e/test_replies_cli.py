@@ -34,7 +34,9 @@ def setup(tmp: Path) -> tuple[Path, Path]:
     return tmp / "data", settings
 
 
-def run(data: Path, settings: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def run(
+    data: Path, settings: Path, *args: str, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "casedesk", "--data-dir", str(data), "--settings", str(settings),
          *args],
@@ -65,14 +67,20 @@ def test_signoff_round_trip_from_the_command_line(tmp_path: Path) -> None:
 
     not_mp = run(data, settings, "approve", ref, "--by", "jo")
     assert not_mp.returncode == 1 and "cannot approve" in not_mp.stderr
-    approved = json.loads(run(data, settings, "approve", ref, "--by", "alex.morgan", "--json").stdout)
+    approved = json.loads(
+        run(data, settings, "approve", ref, "--by", "alex.morgan", "--json").stdout
+    )
     assert approved["draft"]["is_approved"] and approved["draft"]["decided_by"] == "alex.morgan"
 
     edited = run(data, settings, "draft", ref, "--edit", "-", "--by", "jo", "--json",
                  stdin="Dear Priya,\n\nWe have written to your landlord.\n")  # fmt: skip
     assert edited.returncode == 0, edited.stderr
     draft = json.loads(edited.stdout)["draft"]
-    assert (draft["version"], draft["state"], draft["is_approved"]) == (2, "awaiting_signoff", False)
+    assert (draft["version"], draft["state"], draft["is_approved"]) == (
+        2,
+        "awaiting_signoff",
+        False,
+    )
     assert "changed" not in run(data, settings, "send", ref, "--by", "jo").stdout
 
     rejected = run(data, settings, "reject", ref, "--reason", "Add the council's duty.",

@@ -212,7 +212,9 @@ def test_a_case_without_signoff_is_sent_on_command_once_and_never_twice(office: 
     )
     draft = office.app.repo.get_draft(ref)
     assert draft.state is DraftState.DRAFT and draft.approver is None
-    assert draft.template == "casework/benefits.txt.j2" and "mandatory reconsideration" in draft.body
+    assert (
+        draft.template == "casework/benefits.txt.j2" and "mandatory reconsideration" in draft.body
+    )
     with pytest.raises(ReplyRefusedError, match="does not need the MP's sign-off"):
         office.desk.approve(ref, "alex.morgan")
     done = office.desk.send(ref, "tom.staff")
@@ -240,7 +242,9 @@ def test_an_unwritten_placeholder_is_neither_approved_nor_sent(office: Office) -
     assert "[[" in draft.body
     with pytest.raises(ReplyRefusedError, match="paragraph to write"):
         office.desk.send(refs[-1], "jo")
-    office.desk.edit(refs[-1], draft.body.replace(draft.body[draft.body.index("[[") :], "Yes.\n"), "jo")
+    office.desk.edit(
+        refs[-1], draft.body.replace(draft.body[draft.body.index("[[") :], "Yes.\n"), "jo"
+    )
     assert office.desk.send(refs[-1], "jo").state is DraftState.SENT
 
 

@@ -171,9 +171,7 @@ def test_a_recorded_draft_that_left_drafts_is_refused_not_recreated(m365: M365) 
     assert len(m365.sp.fake.sent) == 1 and m365.drafts() == []
 
 
-def test_the_reply_commands_are_wired_to_the_tenant_from_settings(
-    app: App, tmp_path: Path
-) -> None:
+def test_the_reply_commands_are_wired_to_the_tenant_from_settings(app: App, tmp_path: Path) -> None:
     from casedesk.adapters.m365.msal_tokens import RedirectingHttpClient
     from casedesk.adapters.m365.sharepoint_lists import SharePointCaseRepository
     from casedesk.adapters.m365.sharepoint_schema import SCHEMA, CaseDeskLists

@@ -263,7 +263,9 @@ def test_find_by_message_id_text_body_and_send(fake: GraphFake, token: str) -> N
     message_id = fake.deliver(UPN, mail(message_id="<o'brien.1@example.org>"), notify=False)
     listing = f"{fake.base_url}/users/{UPN}/messages"
     flt = quote("internetMessageId eq '<o''brien.1@example.org>'")
-    status, _, body = call("GET", f"{listing}?$filter={flt}&$select=id", token=token, Prefer=IMMUTABLE)
+    status, _, body = call(
+        "GET", f"{listing}?$filter={flt}&$select=id", token=token, Prefer=IMMUTABLE
+    )
     assert status == 200 and [m["id"] for m in json.loads(body)["value"]] == [message_id]
     other = quote("subject eq 'x'")
     assert error_of(call("GET", f"{listing}?$filter={other}", token=token))["code"] == (

@@ -103,7 +103,9 @@ def test_an_outlook_draft_edited_after_signoff_is_refused() -> None:
     case = a_case()
     ok = replace(approved(case, first(case), "alex.morgan", LATER, MP), remote_sha256="a" * 64)
     assert send_refusal(case, ok, "a" * 64) is None
-    assert "Outlook draft is not the text the MP approved" in (send_refusal(case, ok, "b" * 64) or "")
+    assert "Outlook draft is not the text the MP approved" in (
+        send_refusal(case, ok, "b" * 64) or ""
+    )
 
 
 def test_nothing_is_sent_twice_and_nothing_without_a_draft() -> None:

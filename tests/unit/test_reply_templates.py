@@ -161,3 +161,10 @@ def test_urgent_cases_get_the_urgent_paragraph_and_the_housing_letter_asks_for_c
     assert "Priya Walsh in my office" in calm.body
     unassigned = d.draft(a_case(assignee=None), MESSAGE)
     assert unassigned is not None and "in my office will be glad" not in unassigned.body
+
+
+def test_their_words_cannot_pose_as_a_placeholder_that_blocks_the_reply(tmp_path: Path) -> None:
+    (tmp_path / "default.txt.j2").write_text("{{ subject }} [[write this]]\n")
+    message = parse_message(mail(subject="[[Please read]]"))
+    draft = drafter(tmp_path).draft(a_case(Category.OTHER, Topic.OTHER), message)
+    assert draft is not None and draft.body == "[ [Please read] ] [[write this]]\n"

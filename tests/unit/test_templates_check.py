@@ -55,11 +55,13 @@ def test_syntax_errors_say_which_block_to_close_or_which_tag_was_meant(tmp_path:
     write(tmp_path, "press.txt.j2", "{{ salutation }\n")
     problems = rendered(tmp_path)
     assert any(
-        p.startswith(f"{tmp_path}/casework.txt.j2:") and "Fix: close the block with {% endif %}" in p
+        p.startswith(f"{tmp_path}/casework.txt.j2:")
+        and "Fix: close the block with {% endif %}" in p
         for p in problems
     ), problems
-    assert f"{tmp_path}/policy.txt.j2:3: error: syntax: Encountered unknown tag 'endfi'." in (
-        problems[1]
+    assert (
+        f"{tmp_path}/policy.txt.j2:3: error: syntax: Encountered unknown tag 'endfi'."
+        in (problems[1])
     )
     assert "did you mean 'endif'?" in problems[1]
     assert problems[2].startswith(f"{tmp_path}/press.txt.j2:1: error: syntax:")
@@ -89,7 +91,10 @@ def test_files_the_chain_can_never_choose_are_warned_about(tmp_path: Path) -> No
     report = check_templates(tmp_path, NOW)
     assert report.errors == []
     text = "\n".join(p.render(report.folder) for p in report.problems)
-    assert "casework.j2:1: warning: not used: reply templates end in .txt.j2. Fix: rename it to casework.txt.j2" in text
+    assert (
+        "casework.j2:1: warning: not used: reply templates end in .txt.j2. Fix: rename it to casework.txt.j2"
+        in text
+    )
     assert "'casewrk' is not a category" in text and "did you mean 'casework'?" in text
     assert "'housng' is not a topic" in text and "did you mean 'housing'?" in text
     assert "abuse mail never gets an automatic draft" in text

@@ -230,7 +230,7 @@ def _check_approver(reply: ReplyDraft, by: str, allowed: Sequence[str], verb: st
     if not allowed:
         raise ReplyRefusedError(
             f"{reply.case_ref}: nobody is set to sign off replies for the MP; set mp_approver "
-            "in the settings file (or CASEDESK_MP_APPROVER), e.g. mp_approver = \"alex.morgan\""
+            'in the settings file (or CASEDESK_MP_APPROVER), e.g. mp_approver = "alex.morgan"'
         )
     if by.casefold() not in {a.casefold() for a in allowed}:
         raise ReplyRefusedError(

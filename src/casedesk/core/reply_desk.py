@@ -246,17 +246,31 @@ class ReplyDesk:
         at = self.clock.now()
         message_id = sent_message_id(reply, self.office.address)
         eml = reply_record_eml(reply, self.office.address, self.office.name, at, message_id)
-        self.files.write_draft(case.ref, SENT_FILE, eml)
-        where = self.channel.send(reply, eml)
-        done = sent(reply, by, at, where)
+        done = sent(reply, by, at, "")
         self.repo.save_draft(done)
+        where = self.channel.send(reply, eml)  # the last step that can fail before commit
+        done = replace(done, sent_to=where)
+        self.repo.save_draft(done)
+        copy = self._sent_copy(case.ref, eml)
         self.repo.append_audit(at, by, "reply.sent", case.ref, {
             "version": done.version, "sha256": done.sha256, "channel": self.channel.name,
-            "to": where, "message_id": message_id,
+            "to": where, "message_id": message_id, "copy": copy,
             "signed_off_by": done.decided_by if case.signoff_required else None,
         })  # fmt: skip
         log.info("reply sent", extra={"event": "reply.sent", "case": case.ref})
         return done
+
+    def _sent_copy(self, ref: str, eml: bytes) -> str | None:
+        """The sent reply in the case folder. It has gone by now, so a failure here is logged
+        and audited (copy: None), never allowed to undo the record of sending."""
+        try:
+            return self.files.write_draft(ref, SENT_FILE, eml)
+        except Exception as exc:
+            log.warning(
+                "sent reply not copied to the case folder",
+                extra={"event": "reply.copy_failed", "case": ref, "error": type(exc).__name__},
+            )
+            return None
 
     # --- storage ---------------------------------------------------------------------------
 
@@ -265,4 +279,3 @@ class ReplyDesk:
         data = reply_record_eml(reply, self.office.address, self.office.name, self.clock.now())
         self.files.write_draft(reply.case_ref, DRAFT_FILE, data)
         self.repo.save_draft(reply)
-

@@ -113,6 +113,11 @@ def _display_name(name: str) -> str:
     return cleaned
 
 
+def inert(text: str) -> str:
+    """Their words, unable to pose as a [[placeholder]] that would block the reply."""
+    return text.replace("[[", "[ [").replace("]]", "] ]")
+
+
 def long_date(moment: datetime) -> str:
     """'16 November 2026', in London time."""
     local = moment.astimezone(LONDON)
@@ -135,13 +140,13 @@ def merge_values(
         role = _ROLE_TITLES.get(person.role, person.role.replace("_", " ").title())
         staff_signature = f"{person.name}\n{role}, {office.office_name}"
     values: dict[str, object] = {
-        "salutation": salutation(case.constituent_name),
-        "constituent_name": name,
-        "constituent_first_name": name.split()[0] if name else "",
+        "salutation": inert(salutation(case.constituent_name)),
+        "constituent_name": inert(name),
+        "constituent_first_name": inert(name.split()[0]) if name else "",
         "constituent_email": case.constituent_email,
         "case_ref": case.ref,
-        "subject": subject,
-        "summary": case.summary,
+        "subject": inert(subject),
+        "summary": inert(case.summary),
         "category": case.category.value,
         "topic": case.topic.value,
         "topic_label": case.topic.value.replace("_", " "),

@@ -87,7 +87,9 @@ def _print_draft(draft: ReplyDraft, case: Case, settings: Settings) -> None:
     out.print(Text(f"state:    {_state_line(draft)}"))
     out.print(Text(f"version:  {draft.version}  sha256 {draft.sha256[:16]}…  "
                    f"template {draft.template}"))  # fmt: skip
-    out.print(Text(f"to:       {draft.to_name} <{draft.to_addr}>  (in reply to {draft.in_reply_to})"))
+    out.print(
+        Text(f"to:       {draft.to_name} <{draft.to_addr}>  (in reply to {draft.in_reply_to})")
+    )
     out.print(Text(f"file:     {_draft_file(settings, case.ref)}"))
     out.rule()
     sys.stdout.flush()

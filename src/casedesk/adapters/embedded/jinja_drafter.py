@@ -96,7 +96,9 @@ class JinjaDrafter:
     def choose(self, case: Case, template: str | None = None) -> str:
         """The file that answers this case: the office's copy of the first name in the chain,
         else the built-in one. A named template that exists nowhere is skipped."""
-        chain = [f for f in template_chain(case.category, case.topic, template) if not is_partial(f)]
+        chain = [
+            f for f in template_chain(case.category, case.topic, template) if not is_partial(f)
+        ]
         for files in (self._office_files, self._builtin_files):
             for name in chain:
                 if name in files:

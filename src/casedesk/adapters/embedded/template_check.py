@@ -90,7 +90,9 @@ class _Checker:
         self.env: ImmutableSandboxedEnvironment = template_environment(folder)
         self.files = sorted(loader.list_templates())
         self.available = set(self.files) | set(builtin_loader().list_templates())
-        self.values = sample_values(Office("Office of the MP", "the MP", "the constituency", ""), now)
+        self.values = sample_values(
+            Office("Office of the MP", "the MP", "the constituency", ""), now
+        )
         self.problems: list[TemplateProblem] = []
 
     def add(self, file: str, line: int, message: str, fix: str, severity: str = "error") -> None:

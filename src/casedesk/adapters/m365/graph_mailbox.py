@@ -118,9 +118,11 @@ class GraphMailbox:
 
         async def call() -> tuple[str, str] | None:
             config = immutable_ids()
-            config.query_parameters = MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(
-                filter=f"internetMessageId eq {_odata(internet_message_id)}",
-                select=["id", "conversationId"],
+            config.query_parameters = (
+                MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(
+                    filter=f"internetMessageId eq {_odata(internet_message_id)}",
+                    select=["id", "conversationId"],
+                )
             )
             page = await self.client.users.by_user_id(mailbox).messages.get(
                 request_configuration=config
