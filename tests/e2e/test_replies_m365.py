@@ -5,6 +5,7 @@ Real MSAL, msgraph-sdk, GraphCaller and SharePoint adapters."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -147,7 +148,9 @@ def test_an_edit_in_casedesk_is_written_to_the_outlook_draft(m365: M365) -> None
     changed = m365.desk.edit(ref, "Dear Tom,\n\nWe will ask the DWP today.\n", "jo")
     [outlook] = m365.drafts()
     assert changed.remote_id == outlook["id"]
-    assert m365.graph.draft_text(OFFICE, str(outlook["id"])) == changed.body
+    view = m365.graph.draft_view(OFFICE, str(outlook["id"]))
+    assert view is not None and view.text == changed.body
+    assert view.recipients == ("tom@example.org",)
     assert m365.desk.send(ref, "jo").version == 2  # unchanged in Outlook: no new version
 
 
@@ -215,3 +218,47 @@ def test_the_reply_commands_are_wired_to_the_tenant_from_settings(app: App, tmp_
             assert [m["internetMessageId"] for m in fake.messages(OFFICE, "sentitems")] != []
         finally:
             replies.close()
+
+
+def recipients(*addresses: str) -> list[dict[str, dict[str, str]]]:
+    return [{"emailAddress": {"address": a}} for a in addresses]
+
+
+def test_a_forward_in_the_same_conversation_is_never_taken_for_the_reply(m365: M365) -> None:
+    graph_id, ref = m365.deliver(mail())
+    # A caseworker forwards the letter to the council from Outlook: a draft in the same
+    # conversation, addressed to someone else.
+    forward = m365.graph.create_reply_draft(OFFICE, graph_id, "Please see below.")
+    fake_url = f"{m365.sp.fake.base_url}/users/{OFFICE}/messages/{forward}"
+    from urllib.request import Request, urlopen
+
+    token = m365.sp.fake.issue_token()
+    body = json.dumps({"toRecipients": recipients("housing@cambridge.gov.example")}).encode()
+    urlopen(Request(fake_url, data=body, method="PATCH", headers={
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json"}))  # fmt: skip
+    approved = m365.desk.approve(ref, "alex.morgan")
+    assert approved.remote_id != forward
+    m365.desk.send(ref, "jo")
+    [sent] = m365.sp.fake.sent
+    assert [r["emailAddress"]["address"] for r in sent["toRecipients"]] == [
+        "priya.shah@example.org"
+    ]
+    assert [d["id"] for d in m365.drafts()] == [forward]  # the forward is untouched
+
+
+def test_a_copy_to_anyone_else_added_in_outlook_stops_the_send(m365: M365) -> None:
+    _, ref = m365.deliver(mail())
+    approved = m365.desk.approve(ref, "alex.morgan")
+    assert approved.remote_id
+    from urllib.request import Request, urlopen
+
+    token = m365.sp.fake.issue_token()
+    url = f"{m365.sp.fake.base_url}/users/{OFFICE}/messages/{approved.remote_id}"
+    body = json.dumps({"ccRecipients": recipients("friend@example.net")}).encode()
+    urlopen(Request(url, data=body, method="PATCH", headers={
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json"}))  # fmt: skip
+    with pytest.raises(ReplyRefusedError, match=r"addressed to friend@example\.net"):
+        m365.desk.send(ref, "jo")
+    assert m365.sp.fake.sent == []
+    assert m365.triage.repo.get_draft(ref).state is DraftState.APPROVED  # nothing recorded
+    assert m365.actions(ref)[-1] == "reply.send_refused"

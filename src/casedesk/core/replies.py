@@ -48,6 +48,7 @@ class RemoteDraft:
     mailbox: str
     sha256: str  # of its body text as the mail service returns it
     text: str = ""  # that text
+    recipients: tuple[str, ...] = ()  # to, cc and bcc, lower-case
 
 
 @dataclass(frozen=True)

@@ -202,21 +202,25 @@ class ReplyDesk:
     def send(self, ref: str, by: str) -> ReplyDraft:
         """Send the reply on a person's command, or refuse with the reason and the fix."""
         now = self.clock.now()
-        refusal: str | None = None
-        with self.repo.transaction():
-            case = self.repo.get_case(ref)
-            current = self.repo.get_draft(case.ref)
-            refusal = send_refusal(case, current, None)
-            if refusal is None and current is not None:
-                current, remote = self._remote_copy(case, current, by)
-                refusal = send_refusal(case, current, remote.sha256 if remote else None)
-            if refusal is None and current is not None:
-                return self._send(case, current, by)
-        self.repo.append_audit(now, by, "reply.send_refused", case.ref, {
-            "version": current.version if current else None,
-            "sha256": current.sha256 if current else None, "why": refusal,
-        })  # fmt: skip
-        raise ReplyRefusedError(refusal or f"{case.ref}: not sent")
+        case = self.repo.get_case(ref)
+        current: ReplyDraft | None = None
+        try:
+            with self.repo.transaction():
+                current = self.repo.get_draft(case.ref)
+                refusal = send_refusal(case, current, None)
+                if refusal is None and current is not None:
+                    current, remote = self._remote_copy(case, current, by)
+                    refusal = send_refusal(case, current, remote.sha256 if remote else None)
+                if refusal is None and current is not None:
+                    return self._send(case, current, by)
+                raise ReplyRefusedError(refusal or f"{case.ref}: not sent")
+        except ReplyRefusedError as exc:
+            # The transaction rolled back: nothing was recorded as sent. The refusal is.
+            self.repo.append_audit(now, by, "reply.send_refused", case.ref, {
+                "version": current.version if current else None,
+                "sha256": current.sha256 if current else None, "why": str(exc),
+            })  # fmt: skip
+            raise
 
     def _remote_copy(
         self, case: Case, reply: ReplyDraft, by: str

@@ -5,12 +5,33 @@ reply drafts, delta queries; and for the reply commands, a draft's text and send
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from casedesk.adapters.m365.graph_client import GraphCaller, immutable_ids, status_of
 from casedesk.errors import MessageGoneError
 
 PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Original:
+    """The message a reply answers: its id, conversation, and who a reply goes to."""
+
+    id: str
+    conversation_id: str
+    reply_to: tuple[str, ...]  # lower-case addresses
+
+
+@dataclass(frozen=True)
+class DraftView:
+    text: str
+    recipients: tuple[str, ...]  # to, cc and bcc, lower-case addresses
+
+
+def _addresses(recipients: Sequence[Any]) -> tuple[str, ...]:
+    found = (getattr(getattr(r, "email_address", None), "address", None) for r in recipients)
+    return tuple(str(a).lower() for a in found if a)
 
 
 def _odata(value: str) -> str:
@@ -110,39 +131,47 @@ class GraphMailbox:
 
         return self.caller.run(call, mailbox)
 
-    def find_by_internet_id(self, mailbox: str, internet_message_id: str) -> tuple[str, str] | None:
-        """(id, conversationId) of the message with this Message-ID header in the mailbox."""
+    def find_by_internet_id(self, mailbox: str, internet_message_id: str) -> Original | None:
+        """The message with this Message-ID header in the mailbox, if it is there."""
         from msgraph.generated.users.item.messages.messages_request_builder import (
             MessagesRequestBuilder,
         )
 
-        async def call() -> tuple[str, str] | None:
+        async def call() -> Original | None:
             config = immutable_ids()
             config.query_parameters = (
                 MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(
                     filter=f"internetMessageId eq {_odata(internet_message_id)}",
-                    select=["id", "conversationId"],
+                    select=["id", "conversationId", "from", "replyTo"],
                 )
             )
             page = await self.client.users.by_user_id(mailbox).messages.get(
                 request_configuration=config
             )
             found = [m for m in (page.value if page else None) or [] if m.id]
-            return (str(found[0].id), str(found[0].conversation_id or "")) if found else None
+            if not found:
+                return None
+            m = found[0]
+            # createReply answers the Reply-To addresses when there are any, else the sender.
+            targets = _addresses(m.reply_to or []) or _addresses([m.from_] if m.from_ else [])
+            return Original(str(m.id), str(m.conversation_id or ""), targets)
 
         return self.caller.run(call, mailbox)
 
-    def draft_text(self, mailbox: str, message_id: str) -> str | None:
-        """A draft's body as plain text (Graph converts HTML); None when it is gone or is no
-        longer a draft (immutable ids survive the move to Sent Items)."""
+    def draft_view(self, mailbox: str, message_id: str) -> DraftView | None:
+        """A draft's body as plain text (Graph converts HTML) and its recipients; None when it
+        is gone or is no longer a draft (immutable ids survive the move to Sent Items)."""
 
-        async def call() -> str | None:
-            config = _select("body", "isDraft")
+        async def call() -> DraftView | None:
+            config = _select("body", "isDraft", "toRecipients", "ccRecipients", "bccRecipients")
             config.headers.add("Prefer", 'outlook.body-content-type="text"')
-            message = await self._message(mailbox, message_id).get(request_configuration=config)
-            if message is None or message.is_draft is False:
+            m = await self._message(mailbox, message_id).get(request_configuration=config)
+            if m is None or m.is_draft is False:
                 return None
-            return str(message.body.content or "") if message.body else ""
+            everyone = [*(m.to_recipients or []), *(m.cc_recipients or []),
+                        *(m.bcc_recipients or [])]  # fmt: skip
+            text = str(m.body.content or "") if m.body else ""
+            return DraftView(text, _addresses(everyone))
 
         try:
             return self.caller.run(call, mailbox)
