@@ -15,6 +15,7 @@ from casedesk.ports import (
     CaseRepository,
     Classifier,
     Clock,
+    Drafter,
     Gazetteer,
     OpsState,
     WorkQueue,
@@ -96,6 +97,7 @@ def triage_policy(settings: Settings) -> TriagePolicy:
         campaign_threshold=settings.campaign_threshold,
         thread_window=timedelta(days=settings.thread_window_days),
         review_below=settings.review_below,
+        mp_approver=settings.mp_approver,
     )
 
 
@@ -133,6 +135,28 @@ def office_seat(gazetteer: Gazetteer, constituency: str) -> tuple[Gazetteer | No
     return gazetteer, found[0]
 
 
+def live_rules_or_none(settings: Settings) -> RuleSet | None:
+    """The rules file as it is, for reading staff names (no audit: nothing routes with it)."""
+    if settings.rules_file is None:
+        return None
+    from casedesk.rules_file import live_rules
+
+    return live_rules(settings.rules_file)
+
+
+def drafter_for(settings: Settings, clock: Clock, rules: RuleSet | None) -> Drafter:
+    """The office's templates (docs/replies.md); staff names and roles from the rules file."""
+    from casedesk.adapters.embedded.jinja_drafter import JinjaDrafter
+    from casedesk.core.reply_templates import StaffMember
+
+    people = rules.people if rules else {}
+    staff = {key: StaffMember(p.name, p.role) for key, p in people.items()}
+    return JinjaDrafter(
+        settings.office_name, settings.mp_name, settings.constituency, clock,
+        settings.templates_dir, settings.office_address, staff,
+    )  # fmt: skip
+
+
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
     if settings.adapters != "embedded":
         raise SettingsError(
@@ -141,7 +165,6 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         )
     # Embedded imports stay here so the M365 set never loads SQLite code and vice versa.
     from casedesk.adapters.embedded.clock import SystemClock
-    from casedesk.adapters.embedded.jinja_drafter import JinjaDrafter
     from casedesk.adapters.embedded.local_files import LocalCaseFiles
     from casedesk.adapters.embedded.sqlite_cases import SqliteCaseRepository
     from casedesk.adapters.embedded.sqlite_db import Database
@@ -154,13 +177,12 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     files = LocalCaseFiles(settings.data_dir)
     ops = SqliteOpsState(db)
     classifier = default_classifier(settings)
-    drafter = JinjaDrafter(
-        settings.office_name, settings.mp_name, settings.constituency, clock, settings.templates_dir
-    )
+    rules = routing_rules(settings, repo, ops, clock)
+    drafter = drafter_for(settings, clock, rules)
     gazetteer, seat = office_seat(SqliteGazetteer(db), settings.constituency)
     triage = Triage(
         repo, files, classifier, drafter, ops, clock, triage_policy(settings),
-        rules=routing_rules(settings, repo, ops, clock), gazetteer=gazetteer, constituency_code=seat,
+        rules=rules, gazetteer=gazetteer, constituency_code=seat,
     )  # fmt: skip
     return App(settings, repo, files, ops, classifier, triage, SqliteWorkQueue(db), clock, db.close)
 

@@ -10,7 +10,14 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from casedesk.bootstrap import App, build_app, default_classifier, routing_rules, triage_policy
+from casedesk.bootstrap import (
+    App,
+    build_app,
+    default_classifier,
+    drafter_for,
+    routing_rules,
+    triage_policy,
+)
 from casedesk.core.intake import Intake, IntakeConfig, QueueDispatcher, TriageWorker
 from casedesk.core.rules import RuleSet
 from casedesk.core.triage import Triage
@@ -70,7 +77,6 @@ def _case_app(
     """The pipeline over the SharePoint store (or the embedded one, when asked for)."""
     if settings.case_store == "embedded":
         return build_app(settings.model_copy(update={"adapters": "embedded"}), clock)
-    from casedesk.adapters.embedded.jinja_drafter import JinjaDrafter
     from casedesk.adapters.m365.sharepoint_files import SharePointCaseFiles
     from casedesk.adapters.m365.sharepoint_lists import SharePointCaseRepository
     from casedesk.adapters.m365.sharepoint_schema import SCHEMA, CaseDeskLists
@@ -80,14 +86,14 @@ def _case_app(
     repo = SharePointCaseRepository(caller, site, CaseDeskLists.from_mapping(ids))
     files = SharePointCaseFiles(caller, site, settings.sharepoint_drive_id or "")
     classifier = default_classifier(settings)
-    drafter = JinjaDrafter(
-        settings.office_name, settings.mp_name, settings.constituency, clock, settings.templates_dir
+    rules = (
+        list_rules(settings, repo, ops, clock, caller, site)
+        if settings.rules_home == "sharepoint"
+        else routing_rules(settings, repo, ops, clock)
     )
     triage = Triage(
-        repo, files, classifier, drafter, ops, clock, triage_policy(settings),
-        rules=list_rules(settings, repo, ops, clock, caller, site)
-        if settings.rules_home == "sharepoint"
-        else routing_rules(settings, repo, ops, clock),
+        repo, files, classifier, drafter_for(settings, clock, rules), ops, clock,
+        triage_policy(settings), rules=rules,
     )  # fmt: skip
     return App(settings, repo, files, ops, classifier, triage, queue, clock, lambda: None)
 

@@ -27,6 +27,7 @@ from casedesk.core.models import (
     StoredMessage,
     Topic,
 )
+from casedesk.core.replies import DraftState, RemoteDraft, ReplyDraft
 
 
 class Clock(Protocol):
@@ -156,6 +157,14 @@ class CaseRepository(Protocol):
 
     def record_referral_chase(self, referral_id: str, at: datetime, chases: int) -> None:
         """The sweep recorded chase reminder number `chases` at `at`."""
+    def save_draft(self, draft: ReplyDraft) -> None:
+        """Store the case's reply draft, replacing the one it had (one per case)."""
+        ...
+
+    def get_draft(self, case_ref: str) -> ReplyDraft | None: ...
+
+    def drafts_in_state(self, state: DraftState) -> list[ReplyDraft]:
+        """Drafts in one state (the approval queue is AWAITING_SIGNOFF), oldest first."""
         ...
 
 
@@ -231,8 +240,37 @@ class Classifier(Protocol):
 
 
 class Drafter(Protocol):
-    def draft(self, case: Case, message: ParsedMessage) -> Draft | None:
-        """A reply draft for the case, or None when the category gets no reply (spam, abuse)."""
+    def draft(
+        self,
+        case: Case,
+        message: ParsedMessage | StoredMessage,
+        template: str | None = None,
+        chosen_by_staff: bool = False,
+    ) -> Draft | None:
+        """A reply draft for the case, or None when the category gets no automatic reply
+        (spam, abuse). `template` names one (a rule's `template:`, or a person's choice);
+        chosen_by_staff drafts even for those categories."""
+        ...
+
+
+class ReplyChannel(Protocol):
+    """Where staff send replies from, beyond the case folder: an Outlook reply draft in the
+    office mailbox (Microsoft 365), or an outbox folder a local mail relay reads (embedded)."""
+
+    name: str
+
+    def find(self, draft: ReplyDraft) -> RemoteDraft | None:
+        """The draft where staff send from, as it is now; None when there is none yet."""
+        ...
+
+    def place(self, draft: ReplyDraft) -> RemoteDraft | None:
+        """Write the draft's text there (creating it if needed); None when there is no such
+        place (embedded: the case folder's .eml is the only copy)."""
+        ...
+
+    def send(self, draft: ReplyDraft, message: bytes) -> str:
+        """Send the reply (`message` is its RFC 5322 form), at most once per version; where
+        it went (an outbox file, an Outlook message)."""
         ...
 
 

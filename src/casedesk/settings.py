@@ -65,6 +65,12 @@ class Settings(BaseModel):
         description="Where the live rules are: `rules_file`, or (with m365 and the SharePoint "
         "case store) the CaseDesk Rules and CaseDesk People lists (docs/routing-rules.md).",
     )
+    mp_approver: str | None = Field(
+        None,
+        description="Who signs off replies for the MP when a rule requires it (a name, or "
+        "comma-separated names); `casedesk approve --by` must be one. Unset: such replies wait "
+        "until it is set.",
+    )
     review_below: float = Field(
         0.8,
         ge=0.0,

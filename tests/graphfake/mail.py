@@ -1,8 +1,10 @@
 """Users and mail endpoints.
 
-Shapes: user-get, message-get (incl. $value as text/plain), message-update, message-createreply,
-message-delta and concepts/delta-query-messages (paging with $skiptoken / $deltatoken,
-Prefer: odata.maxpagesize), concepts/outlook-immutable-id (Prefer: IdType="ImmutableId").
+Shapes: user-get, message-get (incl. $value as text/plain, and the body as text with
+Prefer: outlook.body-content-type="text"), user-list-messages ($filter on internetMessageId),
+message-update, message-createreply, message-send, message-delta and
+concepts/delta-query-messages (paging with $skiptoken / $deltatoken, Prefer:
+odata.maxpagesize), concepts/outlook-immutable-id (Prefer: IdType="ImmutableId").
 """
 
 from __future__ import annotations
@@ -143,12 +145,78 @@ def list_folder_messages(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
     )
 
 
+TEXT_BODY = 'outlook.body-content-type="text"'
+
+
+def html_to_text(content: str) -> str:
+    """Roughly what Outlook's text conversion gives: line breaks for blocks, no tags."""
+    text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|<hr\s*/?>", "\r\n", content)
+    text = re.sub(r"<[^>]+>", "", text)
+    return html.unescape(text).strip() + "\r\n"
+
+
 def get_message(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
+    """GET a message; with Prefer: outlook.body-content-type="text" an HTML body comes back as
+    text and Preference-Applied says so (message-get, example 3)."""
     with fake.store.lock:
         stored = fake.store.message(fake.store.mailbox(m["u"]), m["m"])
-        return json_resp(
-            200, message_resource(fake, req, stored, req.option("select")), _applied(req)
+        resource = message_resource(fake, req, stored, req.option("select"))
+    if not req.prefers(TEXT_BODY):
+        return json_resp(200, resource, _applied(req))
+    body = resource.get("body")
+    if isinstance(body, dict) and body.get("contentType") == "html":
+        resource["body"] = {"contentType": "text", "content": html_to_text(str(body["content"]))}
+    return json_resp(200, resource, _applied(req, TEXT_BODY))
+
+
+def list_messages(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
+    """GET /users/{u}/messages, every folder; only `internetMessageId eq '...'` is filtered
+    (user-list-messages; the usual way to find a message by its Message-ID header)."""
+    wanted = None
+    flt = req.query.get("$filter", "")
+    if flt:
+        found = re.fullmatch(r"\s*internetMessageId\s+eq\s+'((?:[^']|'')*)'\s*", flt)
+        if not found:
+            raise GraphError(
+                400, "ErrorInvalidUrlQueryFilter", "The query filter is not supported."
+            )
+        wanted = found[1].replace("''", "'")
+    with fake.store.lock:
+        box = fake.store.mailbox(m["u"])
+        unique = {
+            id(s): s
+            for s in fake.store.messages.values()
+            if s.mailbox is box and (wanted is None or s.props.get("internetMessageId") == wanted)
+        }
+        items = [
+            _project(s.as_json(req.immutable), req.query.get("$select"))
+            for s in sorted(unique.values(), key=lambda s: s.seq)
+        ]
+    return json_resp(
+        200,
+        {"@odata.context": f"{fake.base_url}/$metadata#users('{box.id}')/messages", "value": items},
+        _applied(req),
+    )
+
+
+def send_message(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
+    """POST .../messages/{id}/send: 202 and no body; the draft moves to Sent Items
+    (message-send). Sending a message that is not a draft is refused (the fake's own 400)."""
+    with fake.store.lock:
+        stored = fake.store.message(fake.store.mailbox(m["u"]), m["m"])
+        if not stored.props.get("isDraft"):
+            raise GraphError(400, "ErrorInvalidOperation", "Only a draft message can be sent.")
+        stored.folder = "sentitems"
+        stored.props.update(
+            {
+                "isDraft": False,
+                "sentDateTime": mime.iso(fake.now()),
+                "parentFolderId": stored.mailbox.folder_id("sentitems"),
+            }
         )
+        stored.change_seq = fake.store.next_seq()
+        fake.sent.append(stored.as_json(immutable=True))
+    return Resp(202)
 
 
 def get_mime(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
@@ -272,6 +340,8 @@ ROUTES = [
     route("GET", U + r"/mailFolders/(?P<f>[^/]+)$", get_mail_folder),
     route("GET", U + r"/mailFolders/(?P<f>[^/]+)/messages$", list_folder_messages),
     route("GET", U + r"$", get_user),
+    route("GET", U + r"/messages$", list_messages),
+    route("POST", U + M + r"/send$", send_message),
     route("GET", U + M + r"/\$value$", get_mime),
     route("GET", U + M + r"$", get_message),
     route("PATCH", U + M + r"$", patch_message),

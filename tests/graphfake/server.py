@@ -158,6 +158,7 @@ class GraphFake:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.store = Store()
         self.notifications: list[outbound.Delivery] = []
+        self.sent: list[dict[str, Any]] = []  # every message sent with .../send, as sent
         self._faults: list[Fault] = []
         self._log: list[LoggedRequest] = []
         self._batched: list[LoggedRequest] = []

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 
@@ -257,6 +257,36 @@ def test_categories_and_create_reply(fake: GraphFake, token: str) -> None:
     assert [d["id"] for d in fake.drafts(UPN)] == [draft["id"]]
     both = {"comment": "x", "message": {"body": {"contentType": "text", "content": "y"}}}
     assert call("POST", f"{base}/createReply", both, token)[0] == 400
+
+
+def test_find_by_message_id_text_body_and_send(fake: GraphFake, token: str) -> None:
+    message_id = fake.deliver(UPN, mail(message_id="<o'brien.1@example.org>"), notify=False)
+    listing = f"{fake.base_url}/users/{UPN}/messages"
+    flt = quote("internetMessageId eq '<o''brien.1@example.org>'")
+    status, _, body = call(
+        "GET", f"{listing}?$filter={flt}&$select=id", token=token, Prefer=IMMUTABLE
+    )
+    assert status == 200 and [m["id"] for m in json.loads(body)["value"]] == [message_id]
+    other = quote("subject eq 'x'")
+    assert error_of(call("GET", f"{listing}?$filter={other}", token=token))["code"] == (
+        "ErrorInvalidUrlQueryFilter"
+    )
+    base = f"{fake.base_url}/users/{UPN}/messages/{message_id}"
+    draft = json.loads(call("POST", f"{base}/createReply", {"comment": "Thank you"}, token,
+                            Prefer=IMMUTABLE)[2])  # fmt: skip
+    draft_url = f"{fake.base_url}/users/{UPN}/messages/{draft['id']}"
+    text_pref = 'outlook.body-content-type="text"'
+    status, headers, body = call("GET", f"{draft_url}?$select=body", token=token, Prefer=text_pref)
+    expected = doc("message-get-text-body.json")
+    assert status == 200 and headers["Preference-Applied"] == text_pref
+    assert json.loads(body)["body"]["contentType"] == expected["body"]["contentType"]
+    assert json.loads(body)["body"]["content"].startswith("Thank you\r\n")
+    assert call("POST", f"{base}/send", None, token)[0] == 400  # not a draft
+    status, _, body = call("POST", f"{draft_url}/send", b"", token)
+    documented = json.loads((FIXTURES / "message-send.json").read_text())["_status"]
+    assert (status, body) == (documented, b"")
+    assert [m["id"] for m in fake.messages(UPN, "sentitems")] == [draft["id"]]
+    assert fake.drafts(UPN) == [] and fake.sent[0]["isDraft"] is False
 
 
 def test_list_items_create_and_filter(fake: GraphFake, token: str) -> None:

@@ -14,7 +14,7 @@ from functools import partial
 import numpy as np
 
 from casedesk.core import campaigns
-from casedesk.core.draft_mail import draft_eml
+from casedesk.core.draft_mail import reply_record_eml
 from casedesk.core.geo import Place, Residency, residency
 from casedesk.core.mime import parse_message
 from casedesk.core.models import (
@@ -32,6 +32,7 @@ from casedesk.core.models import (
 )
 from casedesk.core.office_hours import OfficeHours
 from casedesk.core.postcode import find_postcode
+from casedesk.core.replies import DRAFT_FILE, new_reply
 from casedesk.core.routing import route
 from casedesk.core.rules import Decision, Facts, RuleSet, decide
 from casedesk.core.subjects import is_reply_subject, normalise_subject
@@ -84,6 +85,7 @@ class TriagePolicy:
     # category rather than the office acting on a guess. The embedded classifier's confidence
     # is calibrated, so 0.8 means "less than 80% likely right" (docs/decisions/0010).
     review_below: float = 0.8
+    mp_approver: str | None = None  # who signs off replies when a rule requires it
 
 
 def with_safety_invariants(c: Classification) -> Classification:
@@ -407,7 +409,7 @@ class Triage:
         self.repo.add_message(ref, message, classification, received_at, path)
         case = self.repo.get_case(ref)
         self.files.write_summary(case, self.repo.case_messages(ref))
-        draft_body = self._write_draft(case, message, now)
+        draft_body = self._write_draft(case, message, now, decision.template)
         self._audit(
             "case.opened", ref, message, classification, constituent=constituent.id,
             assignee=decision.assignee or "", rules=" ".join(decision.matched),
@@ -469,13 +471,31 @@ class Triage:
             {"size": joined.size, "senders": joined.distinct_senders},
         )
 
-    def _write_draft(self, case: Case, message: ParsedMessage, now: datetime) -> str | None:
-        draft = self.drafter.draft(case, message)
+    def _write_draft(
+        self, case: Case, message: ParsedMessage, now: datetime, template: str | None = None
+    ) -> str | None:
+        """The reply draft: stored (with its sign-off state) and in the case folder. Returns the
+        text for an Outlook draft, or None: a reply that needs the MP's sign-off reaches
+        Outlook only once approved, so nobody sends it from there before."""
+        draft = self.drafter.draft(case, message, template)
         if draft is None:
             return None
-        data = draft_eml(draft, message, self.policy.office_address, self.policy.office_name, now)
-        self.files.write_draft(case.ref, "reply-draft.eml", data)
-        self.repo.append_audit(now, ACTOR, "draft.created", case.ref, {"template": draft.template})
+        reply = new_reply(
+            case, draft, message.from_addr, message.from_name, message.message_id,
+            message.references, now, ACTOR, self.policy.mp_approver,
+        )  # fmt: skip
+        data = reply_record_eml(reply, self.policy.office_address, self.policy.office_name, now)
+        self.files.write_draft(case.ref, DRAFT_FILE, data)
+        self.repo.save_draft(reply)
+        self.repo.append_audit(now, ACTOR, "draft.created", case.ref, {
+            "template": draft.template, "asked_for": template, "version": reply.version,
+            "sha256": reply.sha256,
+        })  # fmt: skip
+        if case.signoff_required:
+            self.repo.append_audit(now, ACTOR, "signoff.requested", case.ref, {
+                "approver": reply.approver, "version": reply.version, "sha256": reply.sha256,
+            })  # fmt: skip
+            return None
         return draft.body
 
     def _audit(
@@ -512,7 +532,13 @@ class Triage:
         messages = self.repo.case_messages(case_ref)
         if not messages or messages[0].sha256 != message.sha256:
             return None
-        draft = self.drafter.draft(self.repo.get_case(case_ref), message)
+        case = self.repo.get_case(case_ref)
+        if case.signoff_required:  # reaches Outlook once the MP approves (replies module)
+            return None
+        reply = self.repo.get_draft(case_ref)
+        if reply is not None:
+            return reply.body
+        draft = self.drafter.draft(case, message)
         return draft.body if draft else None
 
     def quarantine_reference(self, source: str, reason: str) -> TriageResult:

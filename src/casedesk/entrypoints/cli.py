@@ -15,6 +15,7 @@ from casedesk.core.triage import TriageResult
 from casedesk.entrypoints import render
 from casedesk.entrypoints.approval_cli import approval_manifest
 from casedesk.entrypoints.geo_cli import geo_cli
+from casedesk.entrypoints.replies_cli import register_reply_commands
 from casedesk.entrypoints.rules_cli import rules_cli
 from casedesk.entrypoints.sla_cli import due_queue
 from casedesk.entrypoints.sla_cli import register as register_sla_commands
@@ -121,8 +122,11 @@ def demo(
         cases = app.repo.query_cases(CaseQuery(limit=100_000))
         campaigns = [c for c in app.repo.campaigns() if c.is_campaign]
         quarantined = app.repo.quarantined()
+        drafts = [(c, app.repo.get_draft(c.ref)) for c in cases]
     finally:
         app.close()
+    from casedesk.entrypoints.replies_view import drafts_json, print_demo_drafts
+
     if as_json:
         render.print_json(
             {
@@ -130,12 +134,14 @@ def demo(
                 "cases": [render.case_json(c) for c in cases],
                 "campaigns": [render.campaign_json(c) for c in campaigns],
                 "quarantine": [render.quarantine_json(q) for q in quarantined],
+                "drafts": drafts_json(app.settings.data_dir, drafts),
             }
         )
         return
     from casedesk.entrypoints.demo_report import print_demo_report
 
     print_demo_report(app.settings.data_dir, report, cases, campaigns, quarantined)
+    print_demo_drafts(app.settings.data_dir, drafts)
 
 
 @cli.command()
@@ -450,6 +456,7 @@ cli.add_typer(geo_cli, name="geo")
 cli.add_typer(rules_cli, name="rules")
 cli.command("approval-manifest")(approval_manifest)
 register_sla_commands(cli)  # sweep, notifications, refer, reply-received, referrals, agencies
+register_reply_commands(cli)  # templates check, draft, approvals, approve, reject, send
 
 
 @m365_cli.command("check")

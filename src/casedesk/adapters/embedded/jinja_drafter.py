@@ -1,29 +1,73 @@
-"""Drafter from Jinja2 templates the office can edit: <category>.j2, falling back to other.j2."""
+"""Drafter from Jinja2 templates the office owns, with the built-in set behind them.
+
+Which file answers a case: core.reply_templates.template_chain (docs/replies.md), tried in the
+office's folder first and then in the built-in set, so an office that writes its own
+casework.txt.j2 gets it for every casework case, and one that only edits _signature.txt.j2
+gets the built-in letters with its own signature.
+
+The environment is sandboxed (templates are files people edit) and strict (a misspelt field
+fails loudly instead of printing nothing). Constituent text reaches a template only as the
+value of a field, which Jinja prints and never evaluates. An office template that fails to
+render is reported in the log and the built-in one is used, so a typo never stops triage.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined, TemplateNotFound
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+)
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from casedesk.core.models import Case, Category, Draft, ParsedMessage
+from casedesk.core.models import Case, Draft, ParsedMessage, StoredMessage
+from casedesk.core.reply_templates import (
+    NO_AUTO_DRAFT,
+    Office,
+    StaffMember,
+    is_partial,
+    merge_values,
+    reply_subject,
+    template_chain,
+    template_file,
+)
+from casedesk.errors import CaseDeskError
 from casedesk.ports import Clock
 
-LONDON = ZoneInfo("Europe/London")
-NO_REPLY = frozenset({Category.SPAM, Category.ABUSE})
+log = logging.getLogger("casedesk.drafts")
+BUILT_IN = "built-in:"
 
 
-def salutation(name: str) -> str:
-    """'Dear Priya Shah' from a display name; 'Dear constituent' when there is none."""
-    cleaned = " ".join(name.replace('"', "").split())
-    if not cleaned or "@" in cleaned:
-        return "Dear constituent"
-    if "," in cleaned:  # "Shah, Priya" as Outlook often writes it
-        last, _, first = cleaned.partition(",")
-        cleaned = f"{first.strip()} {last.strip()}"
-    return f"Dear {cleaned}"
+def builtin_loader() -> PackageLoader:
+    return PackageLoader("casedesk", "templates/drafts")
+
+
+def template_environment(templates_dir: Path | None) -> ImmutableSandboxedEnvironment:
+    """The one environment drafting and `casedesk templates check` share."""
+    loaders: list[BaseLoader] = []
+    if templates_dir is not None:
+        loaders.append(FileSystemLoader(str(templates_dir)))
+    loaders.append(builtin_loader())
+    return ImmutableSandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        autoescape=False,  # plain-text mail: what the template says is what is sent
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+class UnknownTemplateError(CaseDeskError):
+    """A template asked for by name does not exist."""
 
 
 class JinjaDrafter:
@@ -34,47 +78,71 @@ class JinjaDrafter:
         constituency: str,
         clock: Clock,
         templates_dir: Path | None = None,
+        office_email: str = "",
+        staff: Mapping[str, StaffMember] | None = None,
     ) -> None:
-        loaders: list[FileSystemLoader | PackageLoader] = []
-        if templates_dir is not None:
-            loaders.append(FileSystemLoader(str(templates_dir)))
-        loaders.append(PackageLoader("casedesk", "templates/drafts"))
-        # Sandboxed and strict: templates are office-edited files; a typo must fail loudly.
-        self.env = SandboxedEnvironment(
-            loader=ChoiceLoader(loaders),
-            undefined=StrictUndefined,
-            autoescape=False,
-            keep_trailing_newline=True,
+        self.office = Office(office_name, mp_name, constituency, office_email)
+        self.clock = clock
+        self.staff = dict(staff or {})
+        self.env = template_environment(templates_dir)
+        self.builtin_env = template_environment(None)
+        self._office_files = (
+            set(FileSystemLoader(str(templates_dir)).list_templates())
+            if templates_dir is not None and templates_dir.is_dir()
+            else set()
         )
-        self.office_name, self.mp_name, self.clock = office_name, mp_name, clock
-        self.constituency = constituency
+        self._builtin_files = set(builtin_loader().list_templates())
 
-    def template_for(self, category: Category) -> str:
-        name = f"{category.value}.j2"
-        try:
-            self.env.get_template(name)
-        except TemplateNotFound:
-            return "other.j2"
-        return name
+    def choose(self, case: Case, template: str | None = None) -> str:
+        """The file that answers this case: the office's copy of the first name in the chain,
+        else the built-in one. A named template that exists nowhere is skipped."""
+        chain = [
+            f for f in template_chain(case.category, case.topic, template) if not is_partial(f)
+        ]
+        for files in (self._office_files, self._builtin_files):
+            for name in chain:
+                if name in files:
+                    return name
+        return chain[-1]
 
-    def draft(self, case: Case, message: ParsedMessage) -> Draft | None:
-        if case.category in NO_REPLY:
+    def draft(
+        self,
+        case: Case,
+        message: ParsedMessage | StoredMessage,
+        template: str | None = None,
+        chosen_by_staff: bool = False,
+    ) -> Draft | None:
+        if case.category in NO_AUTO_DRAFT and not chosen_by_staff:
             return None
-        name = self.template_for(case.category)
+        if chosen_by_staff and template:
+            wanted = template_file(template)
+            if wanted not in self._office_files | self._builtin_files or is_partial(wanted):
+                raise UnknownTemplateError(
+                    f"no template {template!r}; `casedesk templates check` lists the ones there are"
+                )
+        name = self.choose(case, template)
         subject = message.subject or case.subject
-        body = self.env.get_template(name).render(
-            salutation=salutation(case.constituent_name),
-            constituent_name=case.constituent_name,
-            case_ref=case.ref,
-            subject=subject,
-            summary=case.summary,
-            category=case.category.value,
-            topic=case.topic.value,
-            is_urgent=case.is_urgent,
-            office_name=self.office_name,
-            mp_name=self.mp_name,
-            constituency=self.constituency,
-            today=self.clock.now().astimezone(LONDON).strftime("%-d %B %Y"),
+        values = merge_values(
+            case, subject, message.sent_at, self.clock.now(), self.office, self.staff
         )
-        reply_subject = subject if subject.lower().startswith("re:") else f"Re: {subject}"
-        return Draft(subject=reply_subject, body=body, template=name)
+        try:
+            body = self.env.get_template(name).render(values)
+        except TemplateError as exc:
+            if name not in self._office_files:
+                raise
+            # The office's file is broken: say so (no constituent text) and use the built-in.
+            log.warning(
+                "office template failed; using the built-in one",
+                extra={"event": "draft.template_failed", "template": name,
+                       "error": f"{type(exc).__name__}: {exc}"[:200]},
+            )  # fmt: skip
+            name = self._builtin_choice(case, template)
+            body = self.builtin_env.get_template(name).render(values)
+            name = BUILT_IN + name
+        return Draft(subject=reply_subject(subject), body=body, template=name)
+
+    def _builtin_choice(self, case: Case, template: str | None) -> str:
+        for name in template_chain(case.category, case.topic, template):
+            if name in self._builtin_files and not is_partial(name):
+                return name
+        raise TemplateNotFound("default.txt.j2")

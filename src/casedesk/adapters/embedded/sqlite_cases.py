@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from casedesk.adapters.embedded.sqlite_db import Database
+from casedesk.adapters.embedded.sqlite_drafts import SqliteDrafts
 from casedesk.core.audit import GENESIS, Detail, entry_hash
 from casedesk.core.models import (
     AuditEntry,
@@ -126,7 +127,7 @@ def _stored(row: sqlite3.Row) -> StoredMessage:
     )
 
 
-class SqliteCaseRepository:
+class SqliteCaseRepository(SqliteDrafts):  # reply drafts: sqlite_drafts.py
     def __init__(self, db: Database) -> None:
         self.db = db
         self.conn = db.conn

@@ -42,6 +42,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from casedesk.adapters.m365.graph_client import GraphCaller
+from casedesk.adapters.m365.sharepoint_drafts import SharePointDrafts
 from casedesk.adapters.m365.sharepoint_items import ListItems, Row, is_precondition_failed
 from casedesk.adapters.m365.sharepoint_schema import (
     CaseDeskLists,
@@ -143,7 +144,7 @@ def _mentions_all(words: Sequence[str], f: Fields) -> bool:
     return bool(words) and all(w in have for w in words)
 
 
-class SharePointCaseRepository:
+class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_drafts.py
     def __init__(
         self,
         caller: GraphCaller,

@@ -118,6 +118,13 @@ SCHEMA: tuple[ListSpec, ...] = (
             _b("SignoffRequired", "replies need the MP's sign-off"),
             _t("RoutedBy", "the routing rules that matched, space-separated"),
             _t("Ward", "ward name from the postcode directory, or empty", indexed=True),
+            # The reply draft (sharepoint_drafts.py): empty until the case has one.
+            _t("DraftState", "draft, awaiting_signoff, approved, rejected, sent", indexed=True),
+            _n("DraftBody", "the reply's current text"),
+            _t("DraftApprover", "who was asked to sign it off"),
+            _t("DraftDecidedBy", "who approved or rejected the current version"),
+            _t("DraftSentAt", "ISO 8601 UTC, when it was sent"),
+            _n("DraftDetail", "JSON: version, subject, hashes, thread, Outlook draft id, ..."),
             _UNIT,
             _t("SlaStage", "how far the SLA sweep has gone: empty, warned or escalated"),
             _t("SlaStageDue", "ISO 8601 UTC: the due time SlaStage belongs to"),
@@ -225,6 +232,10 @@ SCHEMA: tuple[ListSpec, ...] = (
     ),
 )
 SPECS: dict[str, ListSpec] = {spec.key: spec for spec in SCHEMA}
+# A new case has no reply draft yet (the triage unit usually adds one before the row is written).
+NO_DRAFT: dict[str, None] = {
+    c.name: None for c in SPECS["cases"].columns if c.name.startswith("Draft")
+}
 
 
 @dataclass(frozen=True)
@@ -379,6 +390,7 @@ def case_fields(ref: str, new: NewCase, email: str, unit_id: str) -> Fields:
         "SignoffRequired": new.signoff_required,
         "RoutedBy": " ".join(new.routed_by),
         "Ward": new.ward,
+        **NO_DRAFT,
         "UnitId": unit_id,
         "SlaStage": "",
         "SlaStageDue": None,
