@@ -1,16 +1,31 @@
-"""Hash-chained audit entries: each entry's hash covers its content and the previous hash."""
+"""Hash-chained audit entries: each entry's hash covers its content and the previous hash.
+
+Redaction rule (docs/decisions/0012-erasure-and-the-audit-chain.md). Audit entries are meant
+to hold no personal data, but an old entry or a rules diff may; erasure then replaces that
+entry's detail with `{"redacted_by": N}` in place, where N is the Seq of the `person.erased`
+entry that did it. The redacted entry keeps its stored hash, so the next entry's link still
+holds. Its content can no longer be hashed to that value, so instead the erasure entry N
+(itself checked like any other) lists "seq:hash" for each entry it redacted, the hash being
+`entry_hash` over the entry *as redacted*. A verifier therefore checks a redacted entry's
+link as usual and its remaining fields against what N committed to; an entry redacted
+without such a commitment, or changed after it, is a break.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from casedesk.core.models import AuditEntry
 
 GENESIS = "0" * 64
 Detail = dict[str, str | int | float | bool | None]
+REDACTED_BY = "redacted_by"
+ERASED = "person.erased"
+REDACTED_LIST = "redacted"  # in a person.erased entry: "seq:hash seq:hash ..."
 
 
 def entry_hash(
@@ -25,12 +40,104 @@ def entry_hash(
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
+def redaction_marker(erasure_seq: int) -> Detail:
+    return {REDACTED_BY: erasure_seq}
+
+
+def redacted_hash(entry: AuditEntry, erasure_seq: int) -> str:
+    """The hash an erasure entry commits to for `entry` once redacted by it."""
+    return entry_hash(
+        entry.prev_hash, entry.seq, entry.at, entry.actor, entry.action, entry.object_ref,
+        redaction_marker(erasure_seq),
+    )  # fmt: skip
+
+
+def is_redacted(entry: AuditEntry) -> bool:
+    return set(entry.detail) == {REDACTED_BY}
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    problem: str  # what is wrong with this entry, in words a person can act on
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    entries: int
+    redacted: int
+    first_break: ChainBreak | None
+    pending_redactions: tuple[int, ...] = ()  # named by an erasure, detail still there
+
+    @property
+    def intact(self) -> bool:
+        return self.first_break is None
+
+
+def _commitments(entries: Sequence[AuditEntry]) -> dict[int, tuple[int, str]]:
+    """redacted seq -> (erasure seq, committed hash), from every person.erased entry."""
+    committed: dict[int, tuple[int, str]] = {}
+    for e in entries:
+        if e.action != ERASED or not isinstance(e.detail.get(REDACTED_LIST), str):
+            continue
+        for item in str(e.detail[REDACTED_LIST]).split():
+            seq, _, digest = item.partition(":")
+            if seq.isdigit():
+                committed[int(seq)] = (e.seq, digest)
+    return committed
+
+
+def verify_chain(entries: Iterable[AuditEntry]) -> ChainCheck:
+    """Check every link and every entry's content; the first problem found, in chain order."""
+    ordered = list(entries)
+    committed = _commitments(ordered)
+    prev, expected_seq, redacted = GENESIS, 1, 0
+    pending: list[int] = []
+    for e in ordered:
+        problem = _problem(e, prev, expected_seq, committed, pending)
+        if problem is not None:
+            return ChainCheck(len(ordered), redacted, ChainBreak(e.seq, problem), tuple(pending))
+        redacted += is_redacted(e)
+        prev, expected_seq = e.hash, e.seq + 1
+    return ChainCheck(len(ordered), redacted, None, tuple(pending))
+
+
+def _problem(
+    e: AuditEntry,
+    prev: str,
+    expected_seq: int,
+    committed: dict[int, tuple[int, str]],
+    pending: list[int],
+) -> str | None:
+    if e.seq != expected_seq:
+        return (
+            f"entry {expected_seq} is missing (found {e.seq} next): an entry was deleted, "
+            "or a write was cut short"
+        )
+    if e.prev_hash != prev:
+        return (
+            "its link to the entry before does not match: an entry before it was removed, "
+            "inserted or replaced"
+        )
+    if is_redacted(e):
+        erasure = int(e.detail[REDACTED_BY] or 0)
+        named = committed.get(e.seq)
+        if named is None or named[0] != erasure:
+            return f"it is marked redacted by entry {erasure}, which does not name it"
+        if redacted_hash(e, erasure) != named[1]:
+            return (
+                "it was redacted by an erasure, and its time, actor, action or object was "
+                "changed since"
+            )
+        return None
+    if e.hash != entry_hash(prev, e.seq, e.at, e.actor, e.action, e.object_ref, e.detail):
+        return "its content (time, actor, action, object or detail) was changed after writing"
+    if e.seq in committed:
+        pending.append(e.seq)
+    return None
+
+
 def first_broken_link(entries: Iterable[AuditEntry]) -> int | None:
     """Sequence number of the first entry whose hash or link does not check out, else None."""
-    prev = GENESIS
-    for e in entries:
-        expected = entry_hash(prev, e.seq, e.at, e.actor, e.action, e.object_ref, e.detail)
-        if e.prev_hash != prev or e.hash != expected:
-            return e.seq
-        prev = e.hash
-    return None
+    check = verify_chain(entries)
+    return check.first_break.seq if check.first_break else None
