@@ -2,13 +2,14 @@
 
 Redaction rule (docs/decisions/0012-erasure-and-the-audit-chain.md). Audit entries are meant
 to hold no personal data, but an old entry or a rules diff may; erasure then replaces that
-entry's detail with `{"redacted_by": N}` in place, where N is the Seq of the `person.erased`
-entry that did it. The redacted entry keeps its stored hash, so the next entry's link still
-holds. Its content can no longer be hashed to that value, so instead the erasure entry N
-(itself checked like any other) lists "seq:hash" for each entry it redacted, the hash being
-`entry_hash` over the entry *as redacted*. A verifier therefore checks a redacted entry's
-link as usual and its remaining fields against what N committed to; an entry redacted
-without such a commitment, or changed after it, is a break.
+entry's detail with `{"redacted_by": "person:<key>"}` in place, naming the erasure by the
+person key its `person.erased` entry carries as its object. The redacted entry keeps its
+stored hash, so the next entry's link still holds. Its content can no longer be hashed to
+that value, so instead the `person.erased` entry (itself checked like any other, and later
+in the chain) lists "seq:hash" for each entry it redacted, the hash being `entry_hash` over
+the entry *as redacted*. A verifier checks a redacted entry's link as usual and its remaining
+fields (time, actor, action, object) against that commitment; an entry redacted without
+one, or changed after it, is a break.
 """
 
 from __future__ import annotations
@@ -40,15 +41,16 @@ def entry_hash(
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
-def redaction_marker(erasure_seq: int) -> Detail:
-    return {REDACTED_BY: erasure_seq}
+def redaction_marker(erased: str) -> Detail:
+    """The detail of an entry redacted by the erasure of the person `erased` names."""
+    return {REDACTED_BY: erased}
 
 
-def redacted_hash(entry: AuditEntry, erasure_seq: int) -> str:
+def redacted_hash(entry: AuditEntry, erased: str) -> str:
     """The hash an erasure entry commits to for `entry` once redacted by it."""
     return entry_hash(
         entry.prev_hash, entry.seq, entry.at, entry.actor, entry.action, entry.object_ref,
-        redaction_marker(erasure_seq),
+        redaction_marker(erased),
     )  # fmt: skip
 
 
@@ -74,16 +76,23 @@ class ChainCheck:
         return self.first_break is None
 
 
-def _commitments(entries: Sequence[AuditEntry]) -> dict[int, tuple[int, str]]:
-    """redacted seq -> (erasure seq, committed hash), from every person.erased entry."""
-    committed: dict[int, tuple[int, str]] = {}
+@dataclass(frozen=True)
+class _Commitment:
+    erasure_seq: int
+    erased: str  # the person.erased entry's object: who was erased, by key
+    digest: str
+
+
+def _commitments(entries: Sequence[AuditEntry]) -> dict[int, list[_Commitment]]:
+    """redacted seq -> what each person.erased entry committed to for it."""
+    committed: dict[int, list[_Commitment]] = {}
     for e in entries:
         if e.action != ERASED or not isinstance(e.detail.get(REDACTED_LIST), str):
             continue
         for item in str(e.detail[REDACTED_LIST]).split():
             seq, _, digest = item.partition(":")
             if seq.isdigit():
-                committed[int(seq)] = (e.seq, digest)
+                committed.setdefault(int(seq), []).append(_Commitment(e.seq, e.object_ref, digest))
     return committed
 
 
@@ -106,7 +115,7 @@ def _problem(
     e: AuditEntry,
     prev: str,
     expected_seq: int,
-    committed: dict[int, tuple[int, str]],
+    committed: dict[int, list[_Commitment]],
     pending: list[int],
 ) -> str | None:
     if e.seq != expected_seq:
@@ -120,11 +129,13 @@ def _problem(
             "inserted or replaced"
         )
     if is_redacted(e):
-        erasure = int(e.detail[REDACTED_BY] or 0)
-        named = committed.get(e.seq)
-        if named is None or named[0] != erasure:
-            return f"it is marked redacted by entry {erasure}, which does not name it"
-        if redacted_hash(e, erasure) != named[1]:
+        erased = str(e.detail[REDACTED_BY])
+        named = [
+            c for c in committed.get(e.seq, []) if c.erased == erased and c.erasure_seq > e.seq
+        ]
+        if not named:
+            return f"it is marked redacted by the erasure of {erased}, which does not name it"
+        if all(redacted_hash(e, erased) != c.digest for c in named):
             return (
                 "it was redacted by an erasure, and its time, actor, action or object was "
                 "changed since"

@@ -332,6 +332,10 @@ class Triage:
             return case
         flags = case.flags | added
         self.repo.set_classification(case.ref, case.category, case.topic, urgent, flags)
+        self.repo.append_audit(
+            self.clock.now(), ACTOR, "case.escalated", case.ref,
+            {"urgent": urgent, "flags_added": " ".join(sorted(f.value for f in added))},
+        )  # fmt: skip
         return replace(case, is_urgent=urgent, flags=flags)
 
     def _open_case(
@@ -447,7 +451,7 @@ class Triage:
                 ACTOR,
                 "case.joined_campaign",
                 ref,
-                {"campaign": joined.cluster_id, "message_id": first.message_id},
+                {"campaign": joined.cluster_id, "message": message_token(first.sha256)},
             )
         self.repo.append_audit(
             self.clock.now(),
@@ -475,7 +479,7 @@ class Triage:
             action,
             ref,
             {
-                "message_id": message.message_id,
+                "message": message_token(message.sha256),
                 "category": c.category.value,
                 "topic": c.topic.value,
                 "urgent": c.is_urgent,
@@ -525,6 +529,14 @@ Mapper = Callable[
     [Callable[[ParsedMessage], Classification | None], Iterable[ParsedMessage]],
     Iterable[Classification | None],
 ]
+
+
+def message_token(sha256: str) -> str:
+    """How the audit log names a message: the start of its sha256, as in its file name.
+
+    Not the Message-ID: senders' software often builds that from their address, and the
+    audit log holds no personal data (docs/decisions/0012-erasure-and-the-audit-chain.md)."""
+    return sha256[:12]
 
 
 def classify_or_none(classifier: Classifier, message: ParsedMessage) -> Classification | None:
