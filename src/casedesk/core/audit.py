@@ -103,7 +103,14 @@ def verify_chain(entries: Iterable[AuditEntry]) -> ChainCheck:
     prev, expected_seq, redacted = GENESIS, 1, 0
     pending: list[int] = []
     for e in ordered:
-        problem = _problem(e, prev, expected_seq, committed, pending)
+        if e.seq != expected_seq:
+            missing = ChainBreak(
+                expected_seq,
+                f"it is missing (entry {e.seq} comes next): an entry was deleted, or a write "
+                "was cut short",
+            )
+            return ChainCheck(len(ordered), redacted, missing, tuple(pending))
+        problem = _problem(e, prev, committed, pending)
         if problem is not None:
             return ChainCheck(len(ordered), redacted, ChainBreak(e.seq, problem), tuple(pending))
         redacted += is_redacted(e)
@@ -114,15 +121,9 @@ def verify_chain(entries: Iterable[AuditEntry]) -> ChainCheck:
 def _problem(
     e: AuditEntry,
     prev: str,
-    expected_seq: int,
     committed: dict[int, list[_Commitment]],
     pending: list[int],
 ) -> str | None:
-    if e.seq != expected_seq:
-        return (
-            f"entry {expected_seq} is missing (found {e.seq} next): an entry was deleted, "
-            "or a write was cut short"
-        )
     if e.prev_hash != prev:
         return (
             "its link to the entry before does not match: an entry before it was removed, "

@@ -9,6 +9,8 @@ holding a Message-ID, a rules diff naming their address), redacted in place by t
 core/audit.py. What stays: audit entries that name only references (case refs, message
 tokens, counts), and the `person.erased` tombstone, which names the person only by a salted
 HMAC of their address (core/personal_data.person_ref). Why: docs/decisions/0012.
+If the routing rules in force name the address, the plan says so: the rules are the office's
+own file, changed with `casedesk rules apply`, not by erasure.
 
 A case on legal hold stops the whole erasure, naming the hold: nothing is deleted.
 Order: plan (read-only) -> tombstone -> deletions -> redactions. A run cut short is finished
@@ -21,7 +23,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from casedesk.core import case_paths
+from casedesk.core import case_paths, rules_history
 from casedesk.core.audit import ERASED, REDACTED_LIST, is_redacted, redacted_hash, redaction_marker
 from casedesk.core.holds import LegalHold, check_free_text, holds_from
 from casedesk.core.models import AuditEntry, Case, StoredMessage
@@ -50,6 +52,7 @@ class ErasurePlan:
     audit_to_redact: list[AuditEntry] = field(default_factory=list)
     holds: list[LegalHold] = field(default_factory=list)
     mentioned_in: list[str] = field(default_factory=list)  # other cases naming the address
+    in_live_rules: bool = False  # the routing rules in force name the address
 
     @property
     def holds_anything(self) -> bool:
@@ -71,10 +74,13 @@ class ErasurePlan:
                 for h in self.holds
             ],
             "mentioned_in_other_cases": self.mentioned_in,
+            "named_in_live_rules": self.in_live_rules,
         }
 
 
-def plan(repo: CaseRepository, files: CaseFiles, salt: str, email: str) -> ErasurePlan:
+def plan(
+    repo: CaseRepository, files: CaseFiles, ops: OpsState, salt: str, email: str
+) -> ErasurePlan:
     """What erasing this address would delete, redact and keep; reads only."""
     email = normalise_email(email)
     if "@" not in email:
@@ -96,6 +102,7 @@ def plan(repo: CaseRepository, files: CaseFiles, salt: str, email: str) -> Erasu
     ids |= {m.message_id for m in found.messages_elsewhere}
     found.audit_to_redact = [e for e in entries if _names_them(e, email, ids, names, postcodes)]
     found.mentioned_in = cases_mentioning(repo, email, person.name if person else None, touched)
+    found.in_live_rules = email in (rules_history.live_text(ops) or "").lower()
     return found
 
 
@@ -114,7 +121,7 @@ def erase(
     if not by:
         raise CaseDeskError("say who is erasing (--by NAME): the erasure is audited")
     reason = check_free_text("--reason", reason)
-    done = plan(repo, files, salt, email)
+    done = plan(repo, files, ops, salt, email)
     refuse_if_held(done)
     tombstone = _tombstone(repo, clock, done, reason, by)
     for case in done.cases:

@@ -89,6 +89,12 @@ def record(
     return entry
 
 
+def live_text(ops: OpsState) -> str | None:
+    """The text of the rules version recorded as in force, if any."""
+    stored = ops.get(_STATE, _LIVE)
+    return str(json.loads(stored)["text"]) if stored else None
+
+
 def history(repo: CaseRepository) -> list[AuditEntry]:
     """Every recorded rules version, oldest first."""
     return [e for e in repo.audit_entries(RULES_REF) if e.action == CHANGED]

@@ -196,8 +196,9 @@ def collect(
         _note_missing(bundle, theirs, listed)
         _add_record(bundle, f"records/other-cases/{ref}.json", ref,
                     _messages_json(theirs), subject)  # fmt: skip
-    bundle.audit = _audit_about(repo.audit_entries(), own | set(bundle.other_cases),
-                                tokens, ids, email, person_ref(salt, email))  # fmt: skip
+    bundle.audit = _audit_about(
+        repo.audit_entries(), own, tokens, ids, email, person_ref(salt, email)
+    )
     bundle.mentioned_in = cases_mentioning(
         repo, email, person.name if person else None, own | set(bundle.other_cases)
     )
@@ -301,7 +302,7 @@ def _messages_json(messages: Iterable[StoredMessage]) -> bytes:
 
 def _audit_about(
     entries: Iterable[AuditEntry],
-    refs: set[str],
+    refs: set[str],  # their own cases: every entry about them
     tokens: set[str],
     ids: set[str],
     email: str,

@@ -169,7 +169,7 @@ def erase_command(
     app = _app()
     try:
         salt = office_salt(app.ops)
-        planned = erasure.plan(app.repo, app.files, salt, email)
+        planned = erasure.plan(app.repo, app.files, app.ops, salt, email)
         erasure.refuse_if_held(planned)  # before asking anything
         if not (yes or as_json):
             _print_plan(planned)
@@ -198,6 +198,12 @@ def erase_command(
         "for the address), and any paper or other files.",
         highlight=False,
     )
+    if done.in_live_rules:
+        render.console.print(
+            "The routing rules in force name this address: remove it from the rules file and "
+            "put the new version live with casedesk rules apply --by NAME.",
+            highlight=False,
+        )
     if done.mentioned_in:
         render.console.print(
             "Other people's cases mention the address or name (not erased; review them): "

@@ -250,7 +250,9 @@ def history_command(
         table.add_column(column)
     for r in records:
         if "redacted_by" in r:  # an erasure redacted this version's diff (decision 0012)
-            table.add_row(str(r["at"])[:16].replace("T", " "), str(r["actor"]), "(redacted)", "", "")
+            table.add_row(
+                str(r["at"])[:16].replace("T", " "), str(r["actor"]), "(redacted)", "", ""
+            )
             continue
         table.add_row(
             str(r["at"])[:16].replace("T", " "), str(r["actor"]), str(r["version"])[:12],
