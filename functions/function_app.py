@@ -6,7 +6,7 @@ Routes and triggers (see docs/m365-setup.md):
   GET  /api/health          liveness
   queue  triage             one message (or lifecycle event) end to end, idempotently
   timer  renew              create/renew subscriptions, then delta catch-up per mailbox
-  timer  sweep              reserved for SLAs, digests and retention (later issues)
+  timer  sweep              retention once a day (report, or apply); SLAs and digests later
 """
 
 from __future__ import annotations
@@ -95,5 +95,8 @@ def renew(timer: func.TimerRequest) -> None:
 
 @app.timer_trigger(arg_name="timer", schedule="0 */15 * * * *")
 def sweep(timer: func.TimerRequest) -> None:
-    # SLA escalation, digests and retention arrive with issues 6 and 10; nothing to do yet.
-    log.info("sweep: nothing scheduled yet", extra={"event": "sweep.noop"})
+    # SLA escalation and digests arrive with issue 6. Retention (issue 10) runs once a day:
+    # the dry-run report in the logs, or the deletions once retention_sweep = "apply".
+    from casedesk.entrypoints.retention_sweep import sweep_retention
+
+    sweep_retention(_intake().cases)

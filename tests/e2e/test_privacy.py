@@ -396,3 +396,28 @@ def test_erasure_needs_a_reason_without_personal_data_and_a_name(
     unconfirmed = run(data, "erase", EMAIL, "--reason", "request", "--by", "jo")
     assert unconfirmed.returncode == 1 and "nothing erased" in unconfirmed.stderr
     assert office.repo.find_constituent(EMAIL) is not None
+
+
+def test_the_sweep_reports_once_a_day_and_deletes_only_when_switched_to_apply(
+    office: App, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    from casedesk.entrypoints.retention_sweep import sweep_retention
+
+    office.settings = office.settings.model_copy(update={"retention": {"casework": "1y"}})
+    clock.advance(timedelta(days=400))
+    with caplog.at_level("INFO", logger="casedesk.retention"):
+        report = sweep_retention(office)  # the default: report, delete nothing
+    assert report is not None and report.mode == "report" and report.deleted == 0
+    assert len(report.due) == 3 and len(office.repo.query_cases(CaseQuery())) == 3
+    [record] = [r for r in caplog.records if getattr(r, "event", "") == "retention.swept"]
+    assert record.due == 3 and EMAIL not in record.getMessage() + str(record.__dict__)
+    assert sweep_retention(office) is None  # once a day, whichever instance runs first
+
+    office.settings = office.settings.model_copy(update={"retention_sweep": "apply"})
+    clock.advance(timedelta(days=1))
+    applied = sweep_retention(office)
+    assert applied is not None and applied.deleted == 3
+    assert office.repo.query_cases(CaseQuery()) == []
+    office.settings = office.settings.model_copy(update={"retention_sweep": "off"})
+    clock.advance(timedelta(days=1))
+    assert sweep_retention(office) is None
