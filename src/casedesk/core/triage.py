@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -207,8 +208,17 @@ class Triage:
         except (MemoryError, KeyboardInterrupt):
             raise
         except Exception as exc:
-            log.exception(
-                "triage failed; quarantining", extra={"event": "triage.error", "source": raw.source}
+            # IDs only: an exception's message can quote the mail (a library echoing its
+            # input), and a file name or Graph source can hold an address. The frames say
+            # where it broke; the quarantined bytes, found by this id, say what broke it.
+            log.error(
+                "triage failed; quarantining",
+                extra={
+                    "event": "triage.error",
+                    "quarantine_id": hashlib.sha256(raw.data).hexdigest()[:16],
+                    "error": type(exc).__name__,
+                    "frames": "".join(traceback.format_tb(exc.__traceback__)),
+                },
             )
             return self._quarantine(
                 raw, f"internal error while triaging ({type(exc).__name__}); report it"
