@@ -20,6 +20,9 @@ import azure.functions as func
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 log = logging.getLogger("casedesk.functions")
+# httpx logs every request URL at INFO, and SharePoint list filters name constituents
+# (fields/ConstituentEmail eq '...'): warnings only, so no address reaches the logs.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @cache

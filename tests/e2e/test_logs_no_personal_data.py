@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from privacy_office import EMAIL, ROOT, START, build_office, zanele_mail
@@ -81,7 +82,7 @@ def rendered(record: logging.LogRecord) -> str:
         text += "\n" + record.exc_text
     if record.stack_info:
         text += "\n" + record.stack_info
-    return text
+    return text + "\n" + unquote(text)  # an address in a URL is still an address
 
 
 def letter_lines(paths: list[Path], extra: dict[str, bytes]) -> set[str]:
@@ -156,3 +157,32 @@ def test_no_personal_data_or_letter_text_reaches_the_logs(
         leaks += [f"{record.name}: {f.kind.value} {f.value}" for f in find_personal_data(text)]
         leaks += [f"{record.name}: letter text {ln[:40]!r}" for ln in lines if ln in text]
     assert leaks == [], "\n".join(sorted(set(leaks)))
+
+
+def test_the_functions_app_keeps_graph_urls_with_addresses_out_of_the_logs(
+    tmp_path: Path,
+) -> None:
+    """httpx at INFO logs each Graph URL, and a list filter names the constituent; the
+    Functions app turns httpx down to warnings."""
+    import importlib.util
+
+    httpx_log = logging.getLogger("httpx")
+    capture, level = Capture(), httpx_log.level
+    httpx_log.addHandler(capture)
+    httpx_log.setLevel(logging.INFO)
+    try:
+        stack = start_stack()
+        try:
+            stack.repository().cases_of_constituent(EMAIL)
+        finally:
+            stack.close()
+        assert any(EMAIL in rendered(r) for r in capture.records)  # the risk is real
+        spec = importlib.util.spec_from_file_location(
+            "function_app_under_test", ROOT / "functions" / "function_app.py"
+        )
+        assert spec is not None and spec.loader is not None
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+        assert httpx_log.level == logging.WARNING
+    finally:
+        httpx_log.removeHandler(capture)
+        httpx_log.setLevel(level)
