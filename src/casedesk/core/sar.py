@@ -183,8 +183,9 @@ def collect(
         ids |= {m.message_id for m in messages if m.from_addr == email}
         _add_record(bundle, f"records/cases/{case.ref}.json", case.ref,
                     case_paths.summary_json(case, messages), subject)  # fmt: skip
-        _add_case_files(bundle, files, case.ref, files.list_case_files(case.ref), subject)
-        _note_missing(bundle, messages, files.list_case_files(case.ref))
+        in_folder = files.list_case_files(case.ref)
+        _add_case_files(bundle, files, case.ref, in_folder, subject)
+        _note_missing(bundle, messages, in_folder)
     for ref in sorted({m.case_ref for m in elsewhere}):
         theirs = [m for m in elsewhere if m.case_ref == ref]
         bundle.other_cases[ref] = [m.message_id for m in theirs]
