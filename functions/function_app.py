@@ -6,7 +6,7 @@ Routes and triggers (see docs/m365-setup.md):
   GET  /api/health          liveness
   queue  triage             one message (or lifecycle event) end to end, idempotently
   timer  renew              create/renew subscriptions, then delta catch-up per mailbox
-  timer  sweep              SLA warnings and escalations, chases for late referrals
+  timer  sweep              SLA warnings and escalations, chases for late referrals; retention daily
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ import azure.functions as func
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 log = logging.getLogger("casedesk.functions")
+# httpx logs every request URL at INFO, and SharePoint list filters name constituents
+# (fields/ConstituentEmail eq '...'): warnings only, so no address reaches the logs.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @cache
@@ -95,8 +98,12 @@ def renew(timer: func.TimerRequest) -> None:
 
 @app.timer_trigger(arg_name="timer", schedule="0 */15 * * * *")
 def sweep(timer: func.TimerRequest) -> None:
-    """SLA warnings and escalations, chases for late referrals (core/sweep.py); digests and
-    retention join it with issue 10. Idempotent, so a missed or repeated run is harmless."""
+    """SLA warnings and escalations, chases for late referrals (core/sweep.py), and once a
+    day retention (the dry-run report in the logs, or the deletions once retention_sweep =
+    "apply"). Idempotent, so a missed or repeated run is harmless."""
     from casedesk.bootstrap import build_sweep
+    from casedesk.entrypoints.retention_sweep import sweep_retention
 
-    build_sweep(_intake().cases).run()  # logs its counts as event sweep.done
+    cases = _intake().cases
+    build_sweep(cases).run()  # logs its counts as event sweep.done
+    sweep_retention(cases)

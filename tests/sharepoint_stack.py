@@ -97,3 +97,15 @@ class LibraryMirror:
     def location(self, case_ref: str) -> str:
         self.files.location(case_ref)
         return str(self._refresh() / self.files.folder_path(case_ref))
+
+    def read_file(self, path: str) -> bytes:
+        return self.files.read_file(path)
+
+    def list_case_files(self, case_ref: str) -> list[str]:
+        return self.files.list_case_files(case_ref)
+
+    def delete_file(self, path: str) -> bool:
+        return self.files.delete_file(path)
+
+    def delete_case_files(self, case_ref: str) -> int:
+        return self.files.delete_case_files(case_ref)

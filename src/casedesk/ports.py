@@ -165,6 +165,29 @@ class CaseRepository(Protocol):
 
     def drafts_in_state(self, state: DraftState) -> list[ReplyDraft]:
         """Drafts in one state (the approval queue is AWAITING_SIGNOFF), oldest first."""
+    # --- data protection: subject access, retention, erasure (issue 10) ------------------
+
+    def find_constituent(self, email: str) -> Constituent | None: ...
+
+    def messages_from(self, email: str) -> list[StoredMessage]:
+        """Every message sent from this address, whichever case it is filed in, oldest first."""
+        ...
+
+    def delete_case(self, case_ref: str) -> int:
+        """Delete the case row with its messages and notes (not its files: CaseFiles does
+        those); how many messages went. Sent at once, not held by transaction()."""
+        ...
+
+    def delete_message(self, message_id: str) -> bool:
+        """Delete one filed message's record (its case stays); True when there was one."""
+        ...
+
+    def delete_constituent(self, email: str) -> bool:
+        """Delete the constituent record unless a case still names them; True when deleted."""
+        ...
+
+    def redact_audit(self, seq: int, detail: dict[str, str | int | float | bool | None]) -> None:
+        """Replace one audit entry's detail in place (erasure only; core/audit.py's rule)."""
         ...
 
 
@@ -180,6 +203,25 @@ class CaseFiles(Protocol):
     def quarantine(self, sha256: str, data: bytes) -> str: ...
 
     def location(self, case_ref: str) -> str: ...
+
+    # Paths below are relative to the store's root, as file_message returns them
+    # ("cases/<REF>/messages/<stem>.eml").
+
+    def read_file(self, path: str) -> bytes:
+        """A filed file's bytes; NotFoundError when there is none."""
+        ...
+
+    def list_case_files(self, case_ref: str) -> list[str]:
+        """Every file in the case folder, sorted ([] when there is no folder)."""
+        ...
+
+    def delete_file(self, path: str) -> bool:
+        """Delete one file for good (no recycle bin); True when there was one."""
+        ...
+
+    def delete_case_files(self, case_ref: str) -> int:
+        """Delete the case folder and everything in it for good; how many files went."""
+        ...
 
 
 class WorkQueue(Protocol):
@@ -299,6 +341,10 @@ class OpsState(Protocol):
     def save_signature(
         self, cluster_id: str, member: str, sender: str, signature: bytes
     ) -> None: ...
+
+    def forget_signatures(self, members: Iterable[str]) -> int:
+        """Delete the saved signatures of these messages (by Message-ID); how many went."""
+        ...
 
 
 class Gazetteer(Protocol):

@@ -14,9 +14,17 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from casedesk.errors import SettingsError
+from casedesk.errors import CaseDeskError, SettingsError
 
 ENV_PREFIX = "CASEDESK_"
 
@@ -92,6 +100,16 @@ class Settings(BaseModel):
         None,
         description="The office's own agencies and response times (TOML, the shape of "
         "src/casedesk/agencies.toml), over the shipped table.",
+    )
+    retention: dict[str, str] = Field(
+        default_factory=dict,
+        description="Retention periods that replace the defaults (docs/data-protection.md), by "
+        "category or 'closed': a TOML table, or 'spam=30d,campaign=12m,closed=3y'; 'never' keeps.",
+    )
+    retention_sweep: Literal["off", "report", "apply"] = Field(
+        "report",
+        description="What the sweep timer does with retention once a day: report what is due "
+        "(the dry run, in the logs), apply it, or nothing.",
     )
 
     # --- Microsoft 365 (adapters = "m365") --------------------------------------------------
@@ -173,6 +191,25 @@ class Settings(BaseModel):
     ai_price_completion_per_1k: float = Field(
         0.0, ge=0, description="Price of 1,000 completion tokens (0: unknown)."
     )
+
+    @field_validator("retention", mode="before")
+    @classmethod
+    def _retention_pairs(cls, value: Any) -> Any:
+        """CASEDESK_RETENTION="spam=30d,closed=3y" as well as a TOML table."""
+        if isinstance(value, str):
+            pairs = [item.partition("=") for item in value.split(",") if item.strip()]
+            return {key.strip(): period.strip() for key, _, period in pairs}
+        return value
+
+    @model_validator(mode="after")
+    def _retention_valid(self) -> Settings:
+        from casedesk.core.retention import RetentionPolicy
+
+        try:
+            RetentionPolicy.from_settings(self.retention)
+        except CaseDeskError as exc:
+            raise ValueError(str(exc)) from exc
+        return self
 
     @property
     def sharepoint_list_ids(self) -> dict[str, str]:

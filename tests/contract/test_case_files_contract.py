@@ -6,8 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from casedesk.core.mime import parse_message
 from casedesk.core.models import Case, CaseStatus, Category, Topic
+from casedesk.errors import NotFoundError
 from mailmaker import mail
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
@@ -67,3 +70,32 @@ def test_summary_and_draft_written_in_the_case_folder(files: Any) -> None:
 def test_quarantine_keeps_the_bytes(files: Any) -> None:
     path = files.quarantine("cd" * 32, b"\x00\x01garbage")
     assert Path(path).read_bytes() == b"\x00\x01garbage"
+
+
+def test_filed_files_are_listed_and_read_back_byte_for_byte(files: Any) -> None:
+    data = mail(attachments=[("letter.pdf", "application/pdf", b"%PDF-1.4 x")])
+    eml = files.file_message("CD-2026-000004", parse_message(data))
+    files.write_draft("CD-2026-000004", "reply-draft.eml", b"draft")
+    listed = files.list_case_files("CD-2026-000004")
+    assert listed == sorted(listed) and eml in listed and len(listed) == 3
+    assert "cases/CD-2026-000004/drafts/reply-draft.eml" in listed
+    assert [p for p in listed if p.endswith(".pdf")] == [
+        eml.replace("/messages/", "/attachments/").removesuffix(".eml") + "/letter.pdf"
+    ]
+    assert files.read_file(eml) == data
+    assert files.list_case_files("CD-2026-000404") == []
+    with pytest.raises(NotFoundError):
+        files.read_file("cases/CD-2026-000404/messages/none.eml")
+
+
+def test_files_and_case_folders_are_deleted_for_good(files: Any) -> None:
+    data = mail(attachments=[("letter.pdf", "application/pdf", b"%PDF-1.4 x")])
+    eml = files.file_message("CD-2026-000005", parse_message(data))
+    files.write_draft("CD-2026-000005", "reply-draft.eml", b"draft")
+    other = files.file_message("CD-2026-000006", parse_message(mail(message_id="<z@x>")))
+    assert files.delete_file(eml) is True and files.delete_file(eml) is False
+    assert eml not in files.list_case_files("CD-2026-000005")
+    assert files.delete_case_files("CD-2026-000005") == 2  # the attachment and the draft
+    assert files.list_case_files("CD-2026-000005") == []
+    assert files.delete_case_files("CD-2026-000005") == 0
+    assert files.list_case_files("CD-2026-000006") == [other]

@@ -203,3 +203,92 @@ def test_ward_is_stored_and_searched_in_any_case(repo: Any) -> None:
     assert [c.ref for c in repo.query_cases(CaseQuery(ward="arbury"))] == [ref]
     assert repo.query_cases(CaseQuery(ward="Abbey")) == []
     assert [c.ref for c in repo.query_cases(CaseQuery(flag=CaseFlag.OUTSIDE))] == [ref]
+
+
+# --- data protection: subject access, retention, erasure --------------------------------
+
+
+def test_a_constituent_and_every_message_they_sent_are_found_by_address(repo: Any) -> None:
+    own = parse_message(mail())
+    elsewhere = parse_message(
+        mail("I support my neighbour's complaint.", message_id="<m9@example.org>")
+    )
+    with repo.transaction():
+        ref = open_case(repo, email="priya.shah@example.org")
+        other = open_case(repo, email="neighbour@example.org", subject="Noise")
+        repo.add_message(ref, own, HOUSING, NOW, "cases/a.eml")
+        repo.add_message(other, elsewhere, HOUSING, NOW + timedelta(hours=1), "cases/b.eml")
+    person = repo.find_constituent(" Priya.Shah@example.org ")
+    assert (person.email, person.name, person.postcode) == (
+        "priya.shah@example.org", "Priya Shah", "CB1 2AD",
+    )  # fmt: skip
+    assert repo.find_constituent("nobody@example.org") is None
+    sent = repo.messages_from("PRIYA.SHAH@example.org")
+    assert [(m.case_ref, m.message_id) for m in sent] == [
+        (ref, own.message_id), (other, elsewhere.message_id),
+    ]  # fmt: skip
+    assert repo.messages_from("nobody@example.org") == []
+
+
+def test_deleting_a_case_removes_it_and_its_messages_and_nothing_else(repo: Any) -> None:
+    with repo.transaction():
+        gone = open_case(repo)
+        kept = open_case(repo, email="tom@example.org", subject="Buses")
+        repo.add_message(gone, parse_message(mail()), HOUSING, NOW, "cases/a.eml")
+        kept_message = parse_message(
+            mail(message_id="<k@example.org>", body="buses again", subject="Buses")
+        )
+        repo.add_message(kept, kept_message, HOUSING, NOW, "cases/b.eml")
+    assert repo.delete_case(gone) == 1
+    with pytest.raises(NotFoundError):
+        repo.get_case(gone)
+    assert repo.case_messages(gone) == [] and repo.find_message("<m1@example.org>", "x") is None
+    assert [c.ref for c in repo.query_cases(CaseQuery())] == [kept]
+    assert repo.query_cases(CaseQuery(text="damp")) == []  # gone from search too
+    assert [m.message_id for m in repo.case_messages(kept)] == ["<k@example.org>"]
+    assert repo.delete_case(gone) == 0  # again: nothing left, no error
+
+
+def test_deleting_one_message_keeps_its_case_and_recounts(repo: Any) -> None:
+    first, second = parse_message(mail()), parse_message(mail(message_id="<m2@example.org>"))
+    with repo.transaction():
+        ref = open_case(repo)
+        repo.add_message(ref, first, HOUSING, NOW, "cases/a.eml")
+        repo.add_message(ref, second, HOUSING, NOW + timedelta(minutes=1), "cases/b.eml")
+    assert repo.delete_message(second.message_id) is True
+    assert repo.delete_message(second.message_id) is False
+    assert [m.message_id for m in repo.case_messages(ref)] == [first.message_id]
+    assert repo.get_case(ref).message_count == 1
+
+
+def test_a_constituent_is_deleted_only_when_no_case_names_them(repo: Any) -> None:
+    with repo.transaction():
+        ref = open_case(repo)
+    assert repo.delete_constituent("priya@example.org") is False
+    repo.delete_case(ref)
+    assert repo.delete_constituent("Priya@example.org") is True
+    assert repo.find_constituent("priya@example.org") is None
+    assert repo.delete_constituent("priya@example.org") is False
+
+
+def test_an_audit_entry_is_redacted_in_place_keeping_its_hash(repo: Any) -> None:
+    first = repo.append_audit(NOW, "me", "rules.changed", "rules", {"diff": "+ sender: p@x.org"})
+    second = repo.append_audit(NOW, "me", "case.opened", "CD-2026-000001", {"n": 2})
+    repo.redact_audit(first.seq, {"redacted_by": second.seq})
+    after = repo.audit_entries()
+    assert [e.detail for e in after] == [{"redacted_by": second.seq}, {"n": 2}]
+    assert [(e.seq, e.hash, e.prev_hash) for e in after] == [
+        (first.seq, first.hash, first.prev_hash), (second.seq, second.hash, second.prev_hash),
+    ]  # fmt: skip
+
+
+def test_deleting_a_case_takes_its_referrals_with_it(repo: Any) -> None:
+    with repo.transaction():
+        ref = open_case(repo)
+        keep = open_case(repo, email="other@example.org")
+    repo.add_referral(ref, "dwp", NOW, "jo.price", NOW + timedelta(days=28), "PIP review")
+    repo.add_referral(keep, "hmrc", NOW, "jo.price", NOW + timedelta(days=28))
+    repo.delete_case(ref)
+    with pytest.raises(NotFoundError):
+        repo.get_case(ref)
+    assert [r.case_ref for r in repo.referrals()] == [keep]

@@ -42,3 +42,11 @@ def test_keys_with_awkward_characters_round_trip(ops: Any) -> None:
     key = "AAMkAGI2T/+G=x-y#z?w\\v"
     ops.put("dedupe", key, "v")
     assert ops.get("dedupe", key) == "v" and list(ops.items("dedupe")) == [(key, "v")]
+
+
+def test_forgotten_signatures_are_gone_and_the_rest_stay(ops: Any) -> None:
+    ops.save_signature("cluster-000001", "<a@x>", "a@example.org", b"\x01")
+    ops.save_signature("cluster-000001", "<b@x>", "b@example.org", b"\x02")
+    assert ops.forget_signatures(["<a@x>", "<a@x>", "<unknown@x>"]) == 1
+    assert list(ops.signatures()) == [("cluster-000001", "<b@x>", "b@example.org", b"\x02")]
+    assert ops.forget_signatures([]) == 0

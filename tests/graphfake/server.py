@@ -332,6 +332,12 @@ class GraphFake:
                 {e.path: e.content for e in drive.entries.values() if not e.folder} if drive else {}
             )
 
+    def recycle_bin(self, site_id: str, drive_id: str) -> list[str]:
+        """Paths of the items a DELETE sent to the recycle bin (permanentDelete sends none)."""
+        with self.store.lock:
+            drive = self.store.drives.get((site_id.lower(), drive_id.lower()))
+            return sorted(e.path for e in drive.recycle.values()) if drive else []
+
     def subscriptions(self) -> list[dict[str, Any]]:
         with self.store.lock:
             return [dict(s.data) for s in self.store.subscriptions.values()]

@@ -2,9 +2,12 @@
 
 Shapes: listitem-list / listitem-create / listitem-get / listitem-update (with If-Match: a stale
 eTag gives 412 resourceModified and no change; every update bumps the eTag's version;
-https://learn.microsoft.com/graph/api/listitem-update), driveitem-put-content
-(simple upload, 250 MB), driveitem-createuploadsession (320 KiB multiples, < 60 MiB per request,
-202 + nextExpectedRanges, 201/200 on completion), driveitem-post-children, driveitem-get.
+https://learn.microsoft.com/graph/api/listitem-update), listitem-delete (204; If-Match as for
+update), driveitem-put-content (simple upload, 250 MB), driveitem-createuploadsession (320 KiB
+multiples, < 60 MiB per request, 202 + nextExpectedRanges, 201/200 on completion),
+driveitem-post-children, driveitem-get (files carry a pre-authenticated
+`@microsoft.graph.downloadUrl`, fetched without a token: driveitem-get-content),
+driveitem-delete (204; to the recycle bin) and driveitem-permanentdelete (204; gone for good).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ TERM = re.compile(
 )
 L = r"^/sites/(?P<site>[^/]+)/lists/(?P<list>[^/]+)/items"
 D = r"^(?:/sites/(?P<site>[^/]+))?/drives/(?P<drive>[^/]+)(?:/items)?/root"
+ITEM = r"^(?:/sites/(?P<site>[^/]+))?/drives/(?P<drive>[^/]+)/items/(?P<id>(?!root)[^/:]+)"
 
 
 # ---- list items -------------------------------------------------------------------------
@@ -195,6 +199,15 @@ def _new_version(item: dict[str, Any]) -> None:
     item["eTag"] = item["@odata.etag"] = item["fields"]["@odata.etag"] = f'"{guid},{version + 1}"'
 
 
+def delete_item(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
+    """listitem-delete: 204 No Content; a stale If-Match gives 412 and keeps the item."""
+    with fake.store.lock:
+        lst, item = _item(fake, m)
+        _check_if_match(req, item)
+        del lst.items[m["id"]]
+    return Resp(204)
+
+
 def update_fields(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
     body = req.json()
     with fake.store.lock:
@@ -278,6 +291,10 @@ def item_resource(fake: GraphFake, drive: Drive, entry: DriveEntry) -> dict[str,
         out["file"] = {
             "mimeType": mimetypes.guess_type(entry.name)[0] or "application/octet-stream"
         }
+        # Pre-authenticated and short-lived in Graph; here it names the drive and item.
+        out["@microsoft.graph.downloadUrl"] = (
+            f"{fake.root_url}/download/{drive.id}/{entry.id}?tempauth={uuid.uuid4().hex}"
+        )
     return out
 
 
@@ -373,6 +390,56 @@ def create_folder(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
                 del drive.entries[key]
         drive.entries[path.lower()] = entry = new_entry(fake, path, True)
         return json_resp(201, item_resource(fake, drive, entry))
+
+
+def _by_id(fake: GraphFake, drive: Drive, item_id: str) -> DriveEntry:
+    for entry in drive.entries.values():
+        if entry.id == item_id:
+            return entry
+    raise GraphError(404, "itemNotFound", "The resource could not be found.")
+
+
+def _remove(drive: Drive, entry: DriveEntry) -> list[DriveEntry]:
+    """Take the item (and, for a folder, everything under it) out of the drive."""
+    if not entry.path:
+        raise GraphError(403, "accessDenied", "The root folder cannot be deleted.")
+    key = entry.path.lower()
+    gone = [e for k, e in drive.entries.items() if k == key or k.startswith(key + "/")]
+    for e in gone:
+        del drive.entries[e.path.lower()]
+    return gone
+
+
+def delete_drive_item(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
+    """driveitem-delete: 204, and the item goes to the recycle bin (not gone)."""
+    with fake.store.lock:
+        drive = _drive(fake, m)
+        found = m.groupdict()
+        entry = (
+            _by_id(fake, drive, found["id"]) if found.get("id") else _entry(fake, drive, found["p"])
+        )
+        for e in _remove(drive, entry):
+            drive.recycle[e.path.lower()] = e
+    return Resp(204)
+
+
+def permanent_delete(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
+    """driveitem-permanentdelete: 204, and nothing is kept in the recycle bin."""
+    with fake.store.lock:
+        drive = _drive(fake, m)
+        _remove(drive, _by_id(fake, drive, m["id"]))
+    return Resp(204)
+
+
+def download(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
+    """The pre-authenticated download URL: the file's bytes, no token needed."""
+    with fake.store.lock:
+        for drive in fake.store.drives.values():
+            if drive.id.lower() == m["drive"].lower():
+                for entry in drive.entries.values():
+                    if entry.id == m["id"] and not entry.folder:
+                        return Resp(200, bytes(entry.content), "application/octet-stream")
+    raise GraphError(404, "itemNotFound", "The resource could not be found.")
 
 
 def create_session(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
@@ -490,6 +557,7 @@ ROUTES = [
     route("POST", L + r"$", create_item),
     route("GET", L + r"/(?P<id>[^/]+)$", get_item),
     route("PATCH", L + r"/(?P<id>[^/]+)/fields$", update_fields),
+    route("DELETE", L + r"/(?P<id>[^/]+)$", delete_item),
     route("GET", D + r"$", get_by_path),
     route("GET", D + r"/children$", children),
     route("POST", D + r"/children$", create_folder),
@@ -498,5 +566,9 @@ ROUTES = [
     route("POST", D + r":/(?P<p>[^:]+):/createUploadSession$", create_session),
     route("GET", D + r":/(?P<p>[^:]+):/children$", children),
     route("POST", D + r":/(?P<p>[^:]+):/children$", create_folder),
+    route("DELETE", D + r":/(?P<p>[^:]+):?$", delete_drive_item),
+    route("DELETE", ITEM + r"$", delete_drive_item),
+    route("POST", ITEM + r"/permanentDelete$", permanent_delete),
     route("PUT", r"^/upload/(?P<id>[^/]+)$", upload_put, "upload"),
+    route("GET", r"^/download/(?P<drive>[^/]+)/(?P<id>[^/]+)$", download, "upload"),
 ]

@@ -96,6 +96,7 @@ class Drive:
     site: str
     id: str
     entries: dict[str, DriveEntry] = field(default_factory=dict)  # lower-case path -> entry
+    recycle: dict[str, DriveEntry] = field(default_factory=dict)  # deleted, not yet purged
 
 
 @dataclass

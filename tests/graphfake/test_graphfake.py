@@ -656,3 +656,39 @@ def test_list_item_update_honours_if_match(fake: GraphFake, token: str) -> None:
     )
     assert [r["status"] for r in responses] == [412, 424]
     assert fake.list_items("site-1", "counters")[0]["fields"]["Last"] == 3
+
+
+# ---- deleting and downloading (listitem-delete, driveitem-get-content, driveitem-delete,
+# driveitem-permanentdelete) ----------------------------------------------------------------------
+def test_list_item_delete_answers_204_and_honours_if_match(fake: GraphFake, token: str) -> None:
+    fake.add_list("site-1", "cases")
+    url = f"{fake.base_url}/sites/site-1/lists/cases/items"
+    created = json.loads(call("POST", url, {"fields": {"Title": "CD-1"}}, token)[2])
+    item_url = f"{url}/{created['id']}"
+    stale = call("DELETE", item_url, token=token, **{"If-Match": '"other,1"'})
+    assert stale[0] == 412 and len(fake.list_items("site-1", "cases")) == 1
+    status, _, body = call("DELETE", item_url, token=token)
+    assert (status, body) == (204, b"") and fake.list_items("site-1", "cases") == []
+    gone = call("DELETE", item_url, token=token)
+    assert gone[0] == 404 and error_of(gone)["code"] == "itemNotFound"
+
+
+def test_download_url_needs_no_token_and_deletes_go_to_the_bin_or_for_good(
+    fake: GraphFake, token: str
+) -> None:
+    fake.add_drive("site-1", "drive-1")
+    root = f"{fake.base_url}/sites/site-1/drives/drive-1/root"
+    for name in ("a.eml", "b.eml", "att/c.pdf"):
+        assert call("PUT", f"{root}:/cases/CD-1/{name}:/content", name.encode(), token)[0] == 201
+    item = json.loads(call("GET", f"{root}:/cases/CD-1/a.eml", token=token)[2])
+    status, _, data = call("GET", item["@microsoft.graph.downloadUrl"])  # no Authorization
+    assert (status, data) == (200, b"a.eml")
+
+    assert call("DELETE", f"{root}:/cases/CD-1/a.eml", token=token)[0] == 204
+    assert fake.recycle_bin("site-1", "drive-1") == ["cases/CD-1/a.eml"]
+    folder = json.loads(call("GET", f"{root}:/cases/CD-1", token=token)[2])
+    drive = f"{fake.base_url}/drives/drive-1/items/{folder['id']}"
+    assert call("POST", f"{drive}/permanentDelete", token=token)[0] == 204
+    assert fake.drive_files("site-1", "drive-1") == {}
+    assert fake.recycle_bin("site-1", "drive-1") == ["cases/CD-1/a.eml"]  # only the DELETEd one
+    assert call("POST", f"{drive}/permanentDelete", token=token)[0] == 404

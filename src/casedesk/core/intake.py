@@ -263,7 +263,10 @@ class TriageWorker:
             if dequeue_count < self.config.max_attempts:
                 raise
             reason = f"failed {dequeue_count} times; last error {type(exc).__name__}"
-            log.error("triage gave up", extra={"event": "triage.quarantined", "source": source})
+            log.error(
+                "triage gave up",
+                extra={"event": "triage.quarantined", "message_id": message_id},  # IDs only
+            )
             return self.triage.quarantine_reference(source, reason)
 
     def _process(self, mailbox: str, message_id: str, source: str) -> TriageResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -210,8 +211,17 @@ class Triage:
         except (MemoryError, KeyboardInterrupt):
             raise
         except Exception as exc:
-            log.exception(
-                "triage failed; quarantining", extra={"event": "triage.error", "source": raw.source}
+            # IDs only: an exception's message can quote the mail (a library echoing its
+            # input), and a file name or Graph source can hold an address. The frames say
+            # where it broke; the quarantined bytes, found by this id, say what broke it.
+            log.error(
+                "triage failed; quarantining",
+                extra={
+                    "event": "triage.error",
+                    "quarantine_id": hashlib.sha256(raw.data).hexdigest()[:16],
+                    "error": type(exc).__name__,
+                    "frames": "".join(traceback.format_tb(exc.__traceback__)),
+                },
             )
             return self._quarantine(
                 raw, f"internal error while triaging ({type(exc).__name__}); report it"
@@ -335,6 +345,10 @@ class Triage:
             return case
         flags = case.flags | added
         self.repo.set_classification(case.ref, case.category, case.topic, urgent, flags)
+        self.repo.append_audit(
+            self.clock.now(), ACTOR, "case.escalated", case.ref,
+            {"urgent": urgent, "flags_added": " ".join(sorted(f.value for f in added))},
+        )  # fmt: skip
         return replace(case, is_urgent=urgent, flags=flags)
 
     def _open_case(
@@ -461,7 +475,7 @@ class Triage:
                 ACTOR,
                 "case.joined_campaign",
                 ref,
-                {"campaign": joined.cluster_id, "message_id": first.message_id},
+                {"campaign": joined.cluster_id, "message": message_token(first.sha256)},
             )
         self.repo.append_audit(
             self.clock.now(),
@@ -507,7 +521,7 @@ class Triage:
             action,
             ref,
             {
-                "message_id": message.message_id,
+                "message": message_token(message.sha256),
                 "category": c.category.value,
                 "topic": c.topic.value,
                 "urgent": c.is_urgent,
@@ -563,6 +577,14 @@ Mapper = Callable[
     [Callable[[ParsedMessage], Classification | None], Iterable[ParsedMessage]],
     Iterable[Classification | None],
 ]
+
+
+def message_token(sha256: str) -> str:
+    """How the audit log names a message: the start of its sha256, as in its file name.
+
+    Not the Message-ID: senders' software often builds that from their address, and the
+    audit log holds no personal data (docs/decisions/0012-erasure-and-the-audit-chain.md)."""
+    return sha256[:12]
 
 
 def classify_or_none(classifier: Classifier, message: ParsedMessage) -> Classification | None:

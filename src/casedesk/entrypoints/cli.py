@@ -15,6 +15,7 @@ from casedesk.core.triage import TriageResult
 from casedesk.entrypoints import render
 from casedesk.entrypoints.approval_cli import approval_manifest
 from casedesk.entrypoints.geo_cli import geo_cli
+from casedesk.entrypoints.privacy_cli import register as register_privacy_commands
 from casedesk.entrypoints.replies_cli import register_reply_commands
 from casedesk.entrypoints.rules_cli import rules_cli
 from casedesk.entrypoints.sla_cli import due_queue
@@ -457,6 +458,7 @@ cli.add_typer(rules_cli, name="rules")
 cli.command("approval-manifest")(approval_manifest)
 register_sla_commands(cli)  # sweep, notifications, refer, reply-received, referrals, agencies
 register_reply_commands(cli)  # templates check, draft, approvals, approve, reject, send
+register_privacy_commands(cli)  # sar, retention, erase, hold, release, holds, audit
 
 
 @m365_cli.command("check")

@@ -249,6 +249,11 @@ def history_command(
     for column in ("When (UTC)", "Who", "Version", "Was", "Change"):
         table.add_column(column)
     for r in records:
+        if "redacted_by" in r:  # an erasure redacted this version's diff (decision 0012)
+            table.add_row(
+                str(r["at"])[:16].replace("T", " "), str(r["actor"]), "(redacted)", "", ""
+            )
+            continue
         table.add_row(
             str(r["at"])[:16].replace("T", " "), str(r["actor"]), str(r["version"])[:12],
             str(r["previous"] or "(first)")[:12], f"+{r['lines_added']} -{r['lines_removed']}",
@@ -257,7 +262,7 @@ def history_command(
     if diff:
         for r in records:
             render.console.print(f"\n{r['actor']} at {r['at']}:", highlight=False)
-            render.console.print(str(r["diff"]), highlight=False, markup=False)
+            render.console.print(str(r.get("diff", "(redacted)")), highlight=False, markup=False)
 
 
 @rules_cli.command("to-lists")

@@ -7,12 +7,14 @@ folder looks the same on a laptop and in the office's document library.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from casedesk.core import case_paths
 from casedesk.core.models import Case, ParsedMessage, StoredMessage
+from casedesk.errors import NotFoundError
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -63,3 +65,54 @@ class LocalCaseFiles:
 
     def quarantine(self, sha256: str, data: bytes) -> str:
         return str(self._write(case_paths.quarantine_path(sha256), data))
+
+    # --- reading and deleting (subject access, retention, erasure) --------------------------
+
+    def _inside(self, relative: str) -> Path:
+        path = self.root / relative
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise ValueError(f"refusing to read or delete outside the store: {relative!r}")
+        return path
+
+    def read_file(self, path: str) -> bytes:
+        try:
+            return self._inside(path).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+            raise NotFoundError(f"no file at {path} under {self.root}") from exc
+
+    def list_case_files(self, case_ref: str) -> list[str]:
+        folder = self._inside(case_paths.case_folder(case_ref))
+        if not folder.is_dir():
+            return []
+        return sorted(
+            p.relative_to(self.root).as_posix()
+            for p in folder.rglob("*")
+            if p.is_file() and not p.name.startswith(".tmp-")
+        )
+
+    def delete_file(self, path: str) -> bool:
+        target = self._inside(path)
+        if not target.is_file():
+            return False
+        target.unlink()
+        self._prune(target.parent)
+        return True
+
+    def delete_case_files(self, case_ref: str) -> int:
+        folder = self._inside(case_paths.case_folder(case_ref))
+        if not folder.is_dir():
+            return 0
+        count = sum(1 for p in folder.rglob("*") if p.is_file())
+        shutil.rmtree(folder)
+        self._made = {p for p in self._made if not p.is_relative_to(folder)}
+        return count
+
+    def _prune(self, folder: Path) -> None:
+        """Remove folders left empty up to the case folder (an attachments/<stem>/ folder)."""
+        cases = (self.root / case_paths.CASES).resolve()
+        while folder.resolve() != cases and folder.resolve().is_relative_to(cases):
+            if any(folder.iterdir()) or folder.parent.resolve() == cases:
+                return
+            folder.rmdir()
+            self._made.discard(folder)
+            folder = folder.parent

@@ -510,6 +510,53 @@ class SqliteCaseRepository(SqliteDrafts):  # reply drafts: sqlite_drafts.py
         )
         if cursor.rowcount != 1:
             raise NotFoundError(f"no referral {referral_id!r}")
+    # --- data protection: subject access, retention, erasure -------------------------------
+
+    def find_constituent(self, email: str) -> Constituent | None:
+        row = self.conn.execute(
+            "SELECT * FROM constituents WHERE email = ?", (email.strip().lower(),)
+        ).fetchone()
+        return Constituent(row["id"], row["email"], row["name"], row["postcode"]) if row else None
+
+    def messages_from(self, email: str) -> list[StoredMessage]:
+        rows = self.conn.execute(
+            "SELECT * FROM messages WHERE from_addr = ? ORDER BY COALESCE(sent_at, received_at), id",
+            (email.strip().lower(),),
+        ).fetchall()
+        return [_stored(r) for r in rows]
+
+    def delete_case(self, case_ref: str) -> int:
+        with self.db.transaction():
+            for table in ("notes", "referrals", "drafts"):  # everything that hangs off the case
+                self.conn.execute(f"DELETE FROM {table} WHERE case_ref = ?", (case_ref,))
+            gone = self.conn.execute("DELETE FROM messages WHERE case_ref = ?", (case_ref,))
+            self.conn.execute("DELETE FROM cases WHERE ref = ?", (case_ref,))
+        self.db.scrub()
+        return gone.rowcount
+
+    def delete_message(self, message_id: str) -> bool:
+        with self.db.transaction():
+            gone = self.conn.execute("DELETE FROM messages WHERE message_id = ?", (message_id,))
+        self.db.scrub()
+        return gone.rowcount == 1
+
+    def delete_constituent(self, email: str) -> bool:
+        with self.db.transaction():
+            gone = self.conn.execute(
+                """DELETE FROM constituents WHERE email = ?
+                   AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.constituent_id = constituents.id)""",
+                (email.strip().lower(),),
+            )
+        self.db.scrub()
+        return gone.rowcount == 1
+
+    def redact_audit(self, seq: int, detail: Detail) -> None:
+        with self.db.transaction():
+            self.conn.execute(
+                "UPDATE audit SET detail = ? WHERE seq = ?",
+                (json.dumps(detail, sort_keys=True), seq),
+            )
+        self.db.scrub()
 
 
 def _fts_query(text: str) -> str:

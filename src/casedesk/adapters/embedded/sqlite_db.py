@@ -36,7 +36,10 @@ class Database:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=5000")
+        # Deleted rows are overwritten, not left in free pages: erasure must really erase.
+        self.conn.execute("PRAGMA secure_delete=ON")
         self._depth = 0
+        self._erased = False  # personal data was deleted in this transaction: scrub at commit
         self.migrate()
 
     def migrate(self) -> None:
@@ -96,10 +99,28 @@ class Database:
             self._depth -= 1
             if self._depth == 0:
                 self.conn.execute("ROLLBACK")
+                self._erased = False
             raise
         self._depth -= 1
         if self._depth == 0:
             self.conn.execute("COMMIT")
+            if self._erased:
+                self.scrub()
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def scrub(self) -> None:
+        """After deleting personal data: merge the search index (FTS5 keeps deleted words
+        until its segments merge) and empty the write-ahead log (it holds old page images).
+        Inside a transaction this waits for the outermost commit."""
+        if self.in_transaction:
+            self._erased = True
+            return
+        self._erased = False
+        self.conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('optimize')")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self.conn.close()

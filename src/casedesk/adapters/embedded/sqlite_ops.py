@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from casedesk.adapters.embedded.sqlite_db import Database
 from casedesk.core.models import QueuedWork
@@ -27,6 +27,15 @@ class SqliteOpsState:
                VALUES (?, ?, ?, ?)""",
             (member, cluster_id, sender, signature),
         )
+
+    def forget_signatures(self, members: Iterable[str]) -> int:
+        gone = 0
+        for member in set(members):
+            cursor = self.conn.execute(
+                "DELETE FROM campaign_signatures WHERE member = ?", (member,)
+            )
+            gone += cursor.rowcount
+        return gone
 
     def get(self, namespace: str, key: str) -> str | None:
         row = self.conn.execute(

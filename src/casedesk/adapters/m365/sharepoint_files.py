@@ -20,10 +20,11 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from casedesk.adapters.m365.graph_client import GraphCaller
+from casedesk.adapters.m365.graph_client import GraphCaller, status_of
 from casedesk.adapters.m365.sharepoint_items import send_json
 from casedesk.core import case_paths
 from casedesk.core.models import Case, ParsedMessage, StoredMessage
+from casedesk.errors import NotFoundError
 
 log = logging.getLogger("casedesk.sharepoint")
 
@@ -98,6 +99,99 @@ class SharePointCaseFiles:
             return path
         return f"{root.rstrip('/')}/{quote(path)}"
 
+    # --- reading and deleting (subject access, retention, erasure) --------------------------
+
+    def read_file(self, path: str) -> bytes:
+        """The file's bytes: its driveItem's pre-authenticated `@microsoft.graph.downloadUrl`
+        (driveitem-get-content documents it as the same URL /content redirects to), fetched
+        without the Authorization header, as Graph asks."""
+        item = self._get_item(path)
+        url = item.get("@microsoft.graph.downloadUrl") if item else None
+        if not url:
+            raise NotFoundError(f"no file at {path} in the case documents library")
+        return self.caller.run(lambda: _download(str(url)))
+
+    def list_case_files(self, case_ref: str) -> list[str]:
+        return sorted(self._files_under(self.folder_path(case_ref)))
+
+    def delete_file(self, path: str) -> bool:
+        item = self._get_item(path)
+        if item is None:
+            return False
+        self._permanent_delete(str(item["id"]))
+        return True
+
+    def delete_case_files(self, case_ref: str) -> int:
+        """The whole folder in one permanentDelete (children go with it)."""
+        folder = self.folder_path(case_ref)
+        item = self._get_item(folder)
+        if item is None:
+            return 0
+        count = len(self._files_under(folder))
+        self._permanent_delete(str(item["id"]))
+        return count
+
+    def _get_item(self, path: str) -> dict[str, Any] | None:
+        async def call() -> dict[str, Any]:
+            return await send_json(self.caller, self._item(path).to_get_request_information())
+
+        try:
+            return self.caller.run(call)
+        except Exception as exc:
+            if status_of(exc) == 404:
+                return None
+            raise
+
+    def _files_under(self, folder: str) -> list[str]:
+        """Paths of every file below the folder (breadth first, every page of children)."""
+        found: list[str] = []
+        waiting = [folder]
+        while waiting:
+            current = waiting.pop(0)
+            for child in self._children(current):
+                child_path = f"{current}/{child['name']}"
+                if "folder" in child:
+                    waiting.append(child_path)
+                else:
+                    found.append(child_path)
+        return found
+
+    def _children(self, folder: str) -> list[dict[str, Any]]:
+        builder = self._item(folder).children
+
+        async def call() -> list[dict[str, Any]]:
+            info = builder.to_get_request_information()
+            items: list[dict[str, Any]] = []
+            while True:
+                page = await send_json(self.caller, info)
+                items.extend(page.get("value", []))
+                link = page.get("@odata.nextLink")
+                if not link:
+                    return items
+                info = builder.with_url(str(link)).to_get_request_information()
+
+        try:
+            return self.caller.run(call)
+        except Exception as exc:
+            if status_of(exc) == 404:
+                return []
+            raise
+
+    def _permanent_delete(self, item_id: str) -> None:
+        """driveitem-permanentdelete: gone for good, not to the recycle bin (erasure must
+        not leave a copy there for 93 days)."""
+
+        async def call() -> None:
+            drive = self.caller.client.drives.by_drive_id(self.drive_id)
+            action = drive.items.by_drive_item_id(item_id).permanent_delete
+            await send_json(self.caller, action.to_post_request_information())
+
+        try:
+            self.caller.run(call)
+        except Exception as exc:
+            if status_of(exc) != 404:  # already gone: nothing left to delete
+                raise
+
     # --- Graph -----------------------------------------------------------------------------
 
     def _item(self, path: str) -> Any:
@@ -166,6 +260,19 @@ class SharePointCaseFiles:
     def _send_fragment(self, upload_url: str, data: bytes, first: int) -> None:
         fragment = data[first : first + self.fragment_size]
         self.caller.run(lambda: _put_fragment(upload_url, fragment, first, len(data)))
+
+
+async def _download(url: str) -> bytes:
+    """GET a pre-authenticated download URL: no Authorization header (the URL is the credential)."""
+    import httpx
+    from kiota_abstractions.api_error import APIError
+
+    async with httpx.AsyncClient(timeout=120.0, follow_redirects=True) as http:
+        response = await http.get(url)
+    if response.status_code != 200:
+        # Shaped like the SDK's errors so GraphCaller retries 429/503/504 after Retry-After.
+        raise APIError("file download refused", response.status_code, dict(response.headers))
+    return response.content
 
 
 async def _put_fragment(upload_url: str, fragment: bytes, first: int, total: int) -> None:

@@ -171,6 +171,21 @@ class ListItems:
 
         return self.caller.run(call)
 
+    def delete(self, list_id: str, item_id: str) -> bool:
+        """DELETE the row (listitem-delete: 204); False when it was already gone (404)."""
+
+        async def call() -> None:
+            info = self._items(list_id).by_list_item_id(item_id).to_delete_request_information()
+            await self._send(info)
+
+        try:
+            self.caller.run(call)
+        except Exception as exc:
+            if status_of(exc) == 404:
+                return False
+            raise
+        return True
+
 
 def _may_be_duplicate(status: int | None) -> bool:
     """A refused create that may mean "a row with this Title exists": lists enforce unique

@@ -32,6 +32,7 @@ docs/decisions/0007-graph-requests-per-message.md for the count per message.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import unicodedata
@@ -704,6 +705,65 @@ class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_dr
 
     def record_referral_chase(self, referral_id: str, at: datetime, chases: int) -> None:
         self._update_referral(referral_id, {"ChasedAt": ts(at), "Chases": chases})
+    # --- data protection: subject access, retention, erasure -------------------------------
+    # Deletes go to SharePoint at once (the unit of work holds creates and updates only), so
+    # callers delete outside transaction(). Graph does not document whether a deleted list
+    # item goes to the site's recycle bin; see docs/data-protection.md.
+
+    def find_constituent(self, email: str) -> Constituent | None:
+        email = email.strip().lower()
+        found = self._one(CONSTITUENTS, email)
+        if found is None:
+            return None
+        fields, item_id = found
+        unit = self._unit
+        person_id = int(item_id) if item_id else (unit.provisional_id(email) if unit else 0)
+        return constituent(self._resolved.get(person_id, person_id), fields)
+
+    def messages_from(self, email: str) -> list[StoredMessage]:
+        email = email.strip().lower()
+        rows = self._select(MESSAGES, "FromAddr", email, lambda f: f.get("FromAddr") == email)
+        ordered = sorted(
+            (seen[0] for seen in rows.values()),
+            key=lambda f: text(f.get("SentAt") or f.get("ReceivedAt")),
+        )
+        return [stored_message(f) for f in ordered]
+
+    def delete_case(self, case_ref: str) -> int:
+        gone = 0
+        for row in self.items.find(self._id(MESSAGES), "CaseRef", case_ref):
+            gone += self.items.delete(self._id(MESSAGES), row.id)
+        for row in self.items.find(self._id(REFERRALS), "CaseRef", case_ref.upper()):
+            self.items.delete(self._id(REFERRALS), row.id)  # the draft lives on the case row
+        for row in self.items.find(self._id(CASES), "Title", case_ref.upper()):
+            self.items.delete(self._id(CASES), row.id)
+        log.info(
+            "sharepoint case deleted", extra={"event": "sharepoint.case_deleted", "messages": gone}
+        )
+        return gone
+
+    def delete_message(self, message_id: str) -> bool:
+        rows = self.items.find(self._id(MESSAGES), "Title", message_key(message_id))
+        if not rows:
+            return False
+        case_ref = text(rows[0].fields.get("CaseRef"))
+        deleted = any([self.items.delete(self._id(MESSAGES), row.id) for row in rows])
+        left = len(self.items.find(self._id(MESSAGES), "CaseRef", case_ref))
+        for row in self.items.find(self._id(CASES), "Title", case_ref):
+            self.items.update(self._id(CASES), row.id, {"MessageCount": left})
+        return deleted
+
+    def delete_constituent(self, email: str) -> bool:
+        email = email.strip().lower()
+        if self.items.find(self._id(CASES), "ConstituentEmail", email):
+            return False
+        rows = self.items.find(self._id(CONSTITUENTS), "Title", email)
+        return any([self.items.delete(self._id(CONSTITUENTS), row.id) for row in rows])
+
+    def redact_audit(self, seq: int, detail: Detail) -> None:
+        body = json.dumps(detail, sort_keys=True, ensure_ascii=False)
+        for row in self.items.find(self._id(AUDIT), "Seq", seq):
+            self.items.update(self._id(AUDIT), row.id, {"Detail": body})
 
     # --- commit ----------------------------------------------------------------------------
 

@@ -151,7 +151,11 @@ SCHEMA: tuple[ListSpec, ...] = (
             _t("Sha256", "sha256 of the original bytes", indexed=True),
             _t("ContentHash", "hash of subject, text and attachments"),
             _t("CaseRef", "the case it is filed in", indexed=True),
-            _t("FromAddr", "sender address"),
+            _t(
+                "FromAddr",
+                "sender address (subject access and erasure look up by it)",
+                indexed=True,
+            ),
             _n("Subject", "subject"),
             _t("SentAt", "ISO 8601 UTC from the Date header, or empty"),
             _t("ReceivedAt", "ISO 8601 UTC"),

@@ -36,7 +36,7 @@ import binascii
 import hashlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
@@ -206,6 +206,20 @@ class TableOpsState:
         }
         with _translated():
             self.table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+
+    def forget_signatures(self, members: Iterable[str]) -> int:
+        gone = 0
+        for member in set(members):
+            row = hashlib.sha256(member.encode("utf-8")).hexdigest()
+            with _translated():
+                try:
+                    self.table.get_entity(SIGNATURES_PARTITION, row, select=["RowKey"])
+                except ResourceNotFoundError:
+                    continue
+                with suppress(ResourceNotFoundError):
+                    self.table.delete_entity(SIGNATURES_PARTITION, row)
+            gone += 1
+        return gone
 
     def _next_seq(self) -> int:
         with self._seq_lock:
