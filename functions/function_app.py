@@ -6,7 +6,9 @@ Routes and triggers (see docs/m365-setup.md):
   GET  /api/health          liveness
   queue  triage             one message (or lifecycle event) end to end, idempotently
   timer  renew              create/renew subscriptions, then delta catch-up per mailbox
-  timer  sweep              reserved for SLAs, digests and retention (later issues)
+  timer  sweep              Teams daily digests (once per London working day from digest_hour);
+                            SLAs and retention later
+  POST /api/messages        Teams bot activities (Bot Framework JWT checked first; docs/teams-bot.md)
 """
 
 from __future__ import annotations
@@ -95,5 +97,41 @@ def renew(timer: func.TimerRequest) -> None:
 
 @app.timer_trigger(arg_name="timer", schedule="0 */15 * * * *")
 def sweep(timer: func.TimerRequest) -> None:
-    # SLA escalation, digests and retention arrive with issues 6 and 10; nothing to do yet.
-    log.info("sweep: nothing scheduled yet", extra={"event": "sweep.noop"})
+    # SLA escalation and retention arrive with issues 6 and 10; the Teams digest is here.
+    bot = _bot()
+    if bot is None:
+        log.info("sweep: no Teams bot configured", extra={"event": "sweep.noop"})
+        return
+    run = bot.notifier.send_digests()
+    log.info(
+        "sweep: digests",
+        extra={
+            "event": "sweep.digest",
+            "skipped": run.skipped or "",
+            "members": len(run.sent_to_members),
+            "channels": run.sent_to_channels,
+        },
+    )
+
+
+@cache
+def _bot() -> Any:
+    """The Teams bot over the intake's case store; None without CASEDESK_BOT_APP_ID."""
+    from casedesk.settings import load_settings
+
+    if not load_settings().bot_app_id:
+        return None
+    from casedesk.bootstrap_teams import build_bot
+
+    cases = _intake().cases
+    return build_bot(cases.settings, cases.repo, cases.ops, cases.clock, cases.triage.rules)
+
+
+@app.route(route="messages", methods=["POST"])
+def messages(req: func.HttpRequest) -> func.HttpResponse:
+    from casedesk.entrypoints.bot import handle_bot_messages
+
+    headers = {k.lower(): v for k, v in req.headers.items()}
+    # No token, no work: a refused request never builds the app (or imports botbuilder).
+    service = _bot() if headers.get("authorization") else None
+    return _response(handle_bot_messages(headers, req.get_body(), service))

@@ -89,6 +89,9 @@ def _case_app(
         if settings.rules_home == "sharepoint"
         else routing_rules(settings, repo, ops, clock),
     )  # fmt: skip
+    from casedesk.bootstrap_teams import filing_notifier
+
+    triage.notifier = filing_notifier(settings, repo, ops, clock, triage.rules)  # Teams alerts
     return App(settings, repo, files, ops, classifier, triage, queue, clock, lambda: None)
 
 

@@ -80,7 +80,9 @@ def build_digest(
         by_topic=_counts([c.topic.value for c in new]),
         new_campaigns=tuple(fresh_campaigns),
         overdue=tuple(
-            OverdueCase(c.ref, c.due_at or now, c.assignee, bool(is_abusive and is_abusive(c)), c.subject)
+            OverdueCase(
+                c.ref, c.due_at or now, c.assignee, bool(is_abusive and is_abusive(c)), c.subject
+            )
             for c in overdue
         ),
     )

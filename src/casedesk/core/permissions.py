@@ -26,6 +26,7 @@ class Permission(StrEnum):
     APPROVE = "approve"  # sign off a reply that needs the MP's approval
     THREAT_ALERTS = "threat_alerts"  # told at once when a threat is filed
     HANDOVER = "handover"
+    SETUP_CHANNEL = "setup_channel"  # add the bot to a team channel that gets the office digest
 
 
 _ALL = frozenset(Role)
@@ -42,6 +43,7 @@ POLICY: Mapping[Permission, frozenset[Role]] = {
     Permission.APPROVE: frozenset({Role.MP}),
     Permission.THREAT_ALERTS: frozenset({Role.SAFETY_LEAD}),
     Permission.HANDOVER: frozenset({Role.OFFICE_MANAGER}),
+    Permission.SETUP_CHANNEL: frozenset({Role.OFFICE_MANAGER, Role.MP}),
 }
 
 # What each permission is called in a refusal ("Only ... may <this>.").
@@ -56,6 +58,7 @@ _VERB = {
     Permission.APPROVE: "approve a reply",
     Permission.THREAT_ALERTS: "receive threat alerts",
     Permission.HANDOVER: "hand cases over",
+    Permission.SETUP_CHANNEL: "set up the office channel",
 }
 _ROLE_NAME = {
     Role.CASEWORKER: "caseworkers",
@@ -122,7 +125,9 @@ def check(member: Member, permission: Permission, case: Case | None = None) -> R
         and member.role is Role.CASEWORKER
         and case.assignee != member.id
     ):
-        return Refusal(f"{case.ref} is not yours to close; it is assigned to {case.assignee or 'nobody'}.")
+        return Refusal(
+            f"{case.ref} is not yours to close; it is assigned to {case.assignee or 'nobody'}."
+        )
     if permission is Permission.APPROVE and not case.signoff_required:
         return Refusal(f"{case.ref} does not need the MP's sign-off.")
     return None
