@@ -10,6 +10,7 @@ the casework core lands; replace `case_actions()` then.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,23 +34,34 @@ def roster_of(rules: RuleSet | None) -> Callable[[], Roster]:
 
 
 def bot_token_source(settings: Settings, login_http_client: Any = None) -> Callable[[], str]:
-    """Bot Connector tokens for the bot's own Entra app (not the Graph app)."""
+    """Bot Connector tokens for the bot's own Entra app (not the Graph app). MSAL is set up
+    on the first send, so starting CaseDesk never waits on Entra ID."""
     from casedesk.adapters.m365.bot_connector import BOT_FRAMEWORK_SCOPE
-    from casedesk.adapters.m365.msal_tokens import MsalTokenSource
 
-    source = MsalTokenSource(
-        tenant_id=settings.bot_tenant_id or settings.tenant_id or "",
-        client_id=settings.bot_app_id or "",
-        client_secret=(
-            settings.bot_app_secret.get_secret_value() if settings.bot_app_secret else None
-        ),
-        use_managed_identity=settings.bot_use_managed_identity,
-        authority_host=settings.bot_login_authority,
-        http_client=login_http_client,
-        scope=BOT_FRAMEWORK_SCOPE,
-        managed_identity_client_id=settings.bot_managed_identity_client_id,
-    )
-    return source.token
+    lock = threading.Lock()
+    made: list[Any] = []
+
+    def token() -> str:
+        from casedesk.adapters.m365.msal_tokens import MsalTokenSource
+
+        with lock:
+            if not made:
+                secret = settings.bot_app_secret
+                made.append(
+                    MsalTokenSource(
+                        tenant_id=settings.bot_tenant_id or settings.tenant_id or "",
+                        client_id=settings.bot_app_id or "",
+                        client_secret=secret.get_secret_value() if secret else None,
+                        use_managed_identity=settings.bot_use_managed_identity,
+                        authority_host=settings.bot_login_authority,
+                        http_client=login_http_client,
+                        scope=BOT_FRAMEWORK_SCOPE,
+                        managed_identity_client_id=settings.bot_managed_identity_client_id,
+                    )
+                )
+        return str(made[0].token())
+
+    return token
 
 
 def build_bot(

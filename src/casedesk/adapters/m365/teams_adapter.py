@@ -24,6 +24,7 @@ from casedesk.teams.cards import CONTENT_TYPE
 # botbuilder-core's ActivityHandler looks for the invoke answer under this turn_state key.
 INVOKE_RESPONSE_KEY = "BotFrameworkAdapter.InvokeResponse"
 MESSAGE_RESPONSE_TYPE = "application/vnd.microsoft.activity.message"
+ERROR_TYPE = "application/vnd.microsoft.error"
 
 
 def process_activity(
@@ -56,9 +57,8 @@ def _sdk_classes() -> tuple[Any, Any]:
     from botbuilder.schema import (
         Activity,
         ActivityTypes,
-        AdaptiveCardInvokeResponse,
-        AdaptiveCardInvokeValue,
         Attachment,
+        InvokeResponse,
         ResourceResponse,
     )
 
@@ -105,18 +105,25 @@ def _sdk_classes() -> tuple[Any, Any]:
         async def on_message_activity(self, turn_context: TurnContext) -> None:
             await self._send(turn_context, self.bot.on_message(self.turn))
 
-        async def on_adaptive_card_invoke(
-            self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
-        ) -> AdaptiveCardInvokeResponse:
-            action = invoke_value.action or {}
+        async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+            """adaptiveCard/action: answered as universal-action-model.md "Response format"
+            says; the SDK's own response type cannot carry the message (string) variant."""
+            if turn_context.activity.name != "adaptiveCard/action":
+                return await super().on_invoke_activity(turn_context)
+            value = self.turn.value or {}
+            action = value.get("action")
+            if not isinstance(action, dict) or action.get("type") != "Action.Execute":
+                error = {"code": "BadRequest", "message": "expected an Action.Execute"}
+                body = {"statusCode": 400, "type": ERROR_TYPE, "value": error}
+                return InvokeResponse(status=200, body=body)
             raw = action.get("data")
             data: dict[str, Any] = raw if isinstance(raw, dict) else {}
             reply = self.bot.on_card_action(self.turn, str(action.get("verb") or ""), data)
             if reply.text is not None:
-                return AdaptiveCardInvokeResponse(
-                    status_code=200, type=MESSAGE_RESPONSE_TYPE, value=reply.text
-                )
-            return AdaptiveCardInvokeResponse(status_code=200, type=CONTENT_TYPE, value=reply.card)
+                body = {"statusCode": 200, "type": MESSAGE_RESPONSE_TYPE, "value": reply.text}
+            else:
+                body = {"statusCode": 200, "type": CONTENT_TYPE, "value": reply.card}
+            return InvokeResponse(status=200, body=body)
 
         async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
             if self.turn.bot_id in self.turn.members_removed:
