@@ -15,6 +15,7 @@ from casedesk.core.triage import TriageResult
 from casedesk.entrypoints import render
 from casedesk.entrypoints.geo_cli import geo_cli
 from casedesk.entrypoints.rules_cli import rules_cli
+from casedesk.entrypoints.teams_cli import teams_cli
 from casedesk.errors import CaseDeskError
 from casedesk.settings import load_settings
 
@@ -419,6 +420,7 @@ m365_cli = typer.Typer(help="Microsoft 365 set-up helpers.", no_args_is_help=Tru
 cli.add_typer(m365_cli, name="m365")
 cli.add_typer(geo_cli, name="geo")
 cli.add_typer(rules_cli, name="rules")
+cli.add_typer(teams_cli, name="teams")
 
 
 @m365_cli.command("check")
