@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from casedesk.core.corrections import correct
@@ -81,11 +81,10 @@ class Reply:
     text: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Context:
     member: Member
     turn: Turn
-    notes: list[str] = field(default_factory=list)
 
 
 class TeamsBot:
@@ -121,8 +120,7 @@ class TeamsBot:
         if member is None:
             return Reply(text=cards.UNKNOWN_USER)
         self._remember(member, turn)
-        reply = self._act(_Context(member, turn), verb, dict(data))
-        return reply
+        return self._act(_Context(member, turn), verb, dict(data))
 
     def on_members_added(self, turn: Turn) -> Reply | None:
         """The bot was installed (personal chat) or added to a team or group chat."""
