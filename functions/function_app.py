@@ -102,11 +102,14 @@ def sweep(timer: func.TimerRequest) -> None:
     if bot is None:
         log.info("sweep: no Teams bot configured", extra={"event": "sweep.noop"})
         return
+    delivered, waiting = bot.notifier.deliver_pending()  # the SLA sweep's notifications
     run = bot.notifier.send_digests()
     log.info(
-        "sweep: digests",
+        "sweep: Teams",
         extra={
-            "event": "sweep.digest",
+            "event": "sweep.teams",
+            "notifications": delivered,
+            "waiting": waiting,
             "skipped": run.skipped or "",
             "members": len(run.sent_to_members),
             "channels": run.sent_to_channels,

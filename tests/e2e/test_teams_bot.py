@@ -711,3 +711,29 @@ def test_constituent_text_is_never_logged(office: Office, caplog: pytest.LogCapt
     )
     logged = "\n".join(r.getMessage() + json.dumps(r.__dict__, default=str) for r in caplog.records)
     assert "landlord" not in logged and "mould" not in logged and "Ann Lee" not in logged
+
+
+def test_the_sweeps_pending_notifications_reach_people_with_a_chat(office: Office) -> None:
+    """The SLA sweep (core/sweep.py on the SLA branch) leaves notifications in ops state,
+    one key each, JSON {to, kind, case_ref, about, due_at, created_at}; the bot delivers
+    them and removes each delivered one."""
+    ref = office.triage(DAMP, "damp.eml")
+    due = office.app.repo.get_case(ref).due_at
+    assert due is not None
+    for who, kind in (("priya.shah", "case.overdue"), ("jo.price", "case.escalated_to_you")):
+        record = {"to": who, "kind": kind, "case_ref": ref, "about": ref,
+                  "due_at": due.isoformat(), "created_at": office.clock.now().isoformat()}  # fmt: skip
+        office.app.ops.put("notifications.pending", f"{ref}|{kind}|{due.isoformat()}|{who}",
+                           json.dumps(record, sort_keys=True))  # fmt: skip
+    office.say("help", PRIYA)
+    before = len(office.fake.posted)
+    assert office.service.notifier.deliver_pending() == (1, 1)
+    [sent] = office.fake.posted[before:]
+    assert sent.card["body"][0]["text"] == f"Overdue: {ref}"
+    assert [a["verb"] for a in actions_of(sent.card) if a["type"] == "Action.Execute"] == [
+        "openCase"
+    ]
+    left = [k for k, _ in office.app.ops.items("notifications.pending")]
+    assert left == [f"{ref}|case.escalated_to_you|{due.isoformat()}|jo.price"]
+    audit = office.app.repo.audit_entries(ref)[-1]
+    assert (audit.action, audit.detail["to"]) == ("teams.notification_sent", "priya.shah")

@@ -270,6 +270,7 @@ def test_queue_digest_alert_and_help_cards_are_well_formed() -> None:
         cards.help_card(PRIYA),
         cards.unknown_user_card(),
         cards.refusal_card("No."),
+        cards.sla_notice_card("case.escalated_to_you", "CD-2026-000042", "CD-2026-000042", NOW),
     ):
         _assert_well_formed(card)
 

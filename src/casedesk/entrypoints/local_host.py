@@ -67,6 +67,7 @@ def _digester(bot: Any, stop: threading.Event) -> None:
     """The sweep timer's digest step: sends once per London working day (when due)."""
     while not stop.is_set():
         try:
+            bot.notifier.deliver_pending()
             bot.notifier.send_digests()
         except Exception:
             log.exception("digest failed; retrying at the next sweep", extra={"event": "digest.error"})

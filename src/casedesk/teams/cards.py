@@ -406,6 +406,34 @@ def threat_alert_card(case: Case) -> Json:
     )
 
 
+_NOTICE_TITLES = {
+    "case.due_soon": "Due soon",
+    "case.overdue": "Overdue",
+    "case.escalated_to_you": "Escalated to you",
+    "referral.late": "An agency's reply is late",
+}
+
+
+def sla_notice_card(kind: str, case_ref: str, about: str, due_at: datetime) -> Json:
+    """One of the sweep's notifications (SLA warning or escalation, late referral)."""
+    title = _NOTICE_TITLES.get(kind, "CaseDesk reminder")
+    pairs = [("Case", case_ref), ("Due", local_time(due_at))]
+    if about and about != case_ref:
+        pairs.append(("About", about))
+    return card(
+        [
+            text(
+                f"{title}: {case_ref}",
+                weight="Bolder",
+                size="Medium",
+                color="Attention" if kind != "case.due_soon" else "Warning",
+            ),
+            facts(pairs),
+            action_set([execute("Open case", "openCase", {"ref": case_ref})]),
+        ]
+    )
+
+
 def digest_card(digest: Digest, whose: str, chart_uri: str | None) -> Json:
     """The daily digest; the chart is an image beside a text version of the same counts."""
     from casedesk.teams.chart import text_bar

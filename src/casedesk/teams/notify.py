@@ -9,10 +9,11 @@ tried again next time.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from casedesk.core.digest import Digest, build_digest, digest_due
@@ -27,6 +28,9 @@ from casedesk.teams.references import ConversationRef, ConversationReferences
 log = logging.getLogger("casedesk.teams")
 ACTOR = "casedesk-teams"
 ALERTS, DIGESTS = "teams-threat-alerts", "teams-digest"
+# Where the SLA sweep (core/sweep.py, from the SLA work) leaves what people must be told:
+# one key per notification, JSON {to, kind, case_ref, about, due_at, created_at}.
+PENDING = "notifications.pending"
 LAST_SENT = "last_sent"
 DIGEST_CASES = 100_000
 
@@ -93,6 +97,43 @@ class TeamsNotifier:
         self.repo.append_audit(
             self.clock.now(), ACTOR, "teams.threat_alert_sent", case.ref, {"to": ",".join(sent)}
         )
+
+    # --- the sweep's notifications (SLA warnings, escalations, late referrals) -----------
+
+    def deliver_pending(self) -> tuple[int, int]:
+        """Send each pending notification to its person's chat and remove it; ones for
+        people with no chat stay for the next sweep. (delivered, still waiting)."""
+        delivered = waiting = 0
+        for key, value in list(self.ops.items(PENDING)):
+            try:
+                note = json.loads(value)
+                to, ref = str(note["to"]), str(note["case_ref"])
+                due = datetime.fromisoformat(str(note["due_at"]))
+                card = cards.sla_notice_card(
+                    str(note["kind"]), ref, str(note.get("about") or ref), due
+                )
+            except (ValueError, KeyError, TypeError):
+                log.error("unreadable pending notification left in place",
+                          extra={"event": "teams.notification_unreadable"})  # fmt: skip
+                waiting += 1
+                continue
+            chat = self.references.personal(to)
+            if chat is None:
+                waiting += 1
+                continue
+            self.sender.send(chat, card_message(card, f"CaseDesk: {ref}"))
+            self.ops.delete(PENDING, key)
+            self.repo.append_audit(
+                self.clock.now(), ACTOR, "teams.notification_sent", ref,
+                {"to": to, "kind": str(note["kind"])},
+            )  # fmt: skip
+            delivered += 1
+        if waiting:
+            log.warning(
+                "notifications waiting for people the bot cannot reach yet",
+                extra={"event": "teams.notifications_waiting", "count": waiting},
+            )
+        return delivered, waiting
 
     # --- digests -------------------------------------------------------------------------
 
