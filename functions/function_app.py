@@ -6,7 +6,9 @@ Routes and triggers (see docs/m365-setup.md):
   GET  /api/health          liveness
   queue  triage             one message (or lifecycle event) end to end, idempotently
   timer  renew              create/renew subscriptions, then delta catch-up per mailbox
-  timer  sweep              SLA warnings and escalations, chases for late referrals; retention daily
+  timer  sweep              SLA warnings and escalations, chases for late referrals; retention
+                            daily; Teams notifications and digests (from digest_hour, London)
+  POST /api/messages        Teams bot activities (Bot Framework JWT checked first; docs/teams-bot.md)
 """
 
 from __future__ import annotations
@@ -107,3 +109,43 @@ def sweep(timer: func.TimerRequest) -> None:
     cases = _intake().cases
     build_sweep(cases).run()  # logs its counts as event sweep.done
     sweep_retention(cases)
+
+    bot = _bot()
+    if bot is None:
+        return  # no Teams bot configured: notifications stay pending in ops state
+    delivered, waiting = bot.notifier.deliver_pending()  # the SLA sweep's notifications
+    run = bot.notifier.send_digests()
+    log.info(
+        "sweep: Teams",
+        extra={
+            "event": "sweep.teams",
+            "notifications": delivered,
+            "waiting": waiting,
+            "skipped": run.skipped or "",
+            "members": len(run.sent_to_members),
+            "channels": run.sent_to_channels,
+        },
+    )
+
+
+@cache
+def _bot() -> Any:
+    """The Teams bot over the intake's case store; None without CASEDESK_BOT_APP_ID."""
+    from casedesk.settings import load_settings
+
+    if not load_settings().bot_app_id:
+        return None
+    from casedesk.bootstrap_teams import build_bot
+
+    cases = _intake().cases
+    return build_bot(cases.settings, cases.repo, cases.ops, cases.clock, cases.triage.rules)
+
+
+@app.route(route="messages", methods=["POST"])
+def messages(req: func.HttpRequest) -> func.HttpResponse:
+    from casedesk.entrypoints.bot import handle_bot_messages
+
+    headers = {k.lower(): v for k, v in req.headers.items()}
+    # No token, no work: a refused request never builds the app (or imports botbuilder).
+    service = _bot() if headers.get("authorization") else None
+    return _response(handle_bot_messages(headers, req.get_body(), service))

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE = Path(".python_packages/lib/site-packages")
 PROMPTS = ROOT / "prompts"
 PACKAGED_PROMPTS = SITE / "casedesk" / "prompts"  # adapters/ai/prompt.py: prompts_dir()
-EXPECTED = ["health", "notifications", "lifecycle", "triage", "renew", "sweep"]
+EXPECTED = ["health", "notifications", "lifecycle", "triage", "renew", "sweep", "messages"]
 
 
 def build(out: Path, with_dependencies: bool = True) -> None:
@@ -112,6 +112,7 @@ def check(zip_path: Path) -> None:
             "import casedesk.bootstrap_m365, casedesk.adapters.m365.graph_mailbox\n"
             "import casedesk.adapters.m365.table_ops, casedesk.adapters.m365.storage_queue\n"
             "import msgraph.graph_service_client, msal, azure.data.tables, azure.storage.queue\n"
+            "import casedesk.adapters.m365.teams_adapter, botbuilder.core, jwt.algorithms\n"
             "print('package imports OK:', ', '.join(names))\n"
         )
         subprocess.run([sys.executable, "-I", "-S", "-c", probe], check=True, cwd=tmp)

@@ -184,6 +184,9 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         repo, files, classifier, drafter, ops, clock, triage_policy(settings),
         rules=rules, gazetteer=gazetteer, constituency_code=seat,
     )  # fmt: skip
+    from casedesk.bootstrap_teams import filing_notifier
+
+    triage.notifier = filing_notifier(settings, repo, ops, clock, triage.rules)  # Teams alerts
     return App(settings, repo, files, ops, classifier, triage, SqliteWorkQueue(db), clock, db.close)
 
 

@@ -95,6 +95,9 @@ def _case_app(
         repo, files, classifier, drafter_for(settings, clock, rules), ops, clock,
         triage_policy(settings), rules=rules,
     )  # fmt: skip
+    from casedesk.bootstrap_teams import filing_notifier
+
+    triage.notifier = filing_notifier(settings, repo, ops, clock, triage.rules)  # Teams alerts
     return App(settings, repo, files, ops, classifier, triage, queue, clock, lambda: None)
 
 

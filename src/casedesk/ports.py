@@ -369,3 +369,10 @@ class Gazetteer(Protocol):
     def find_constituency(self, name_or_code: str) -> tuple[str, str] | None:
         """(code, name) of a constituency by its GSS code or exact name (any case)."""
         ...
+
+
+class FilingNotifier(Protocol):
+    """Told after triage has filed a message into a case and committed it (threat alerts to
+    the safety lead, in Teams). Must be idempotent: a retried message calls it again."""
+
+    def case_filed(self, case: Case) -> None: ...

@@ -311,7 +311,11 @@ def parse_rules(text: str, source: str = "rules.yaml") -> Loaded:
                     f"unknown role {role!r}",
                     f"{_suggest(role, list(ROLES))}one of {', '.join(ROLES)}",
                 )
-            people[pid] = Person(pid, reader.text(p["name"]) if "name" in p else pid, role)
+            people[pid] = Person(
+                pid, reader.text(p["name"]) if "name" in p else pid, role,
+                reader.text(p["entra_id"]) or None if "entra_id" in p else None,
+                reader.text(p["email"]) or None if "email" in p else None,
+            )  # fmt: skip
     teams: dict[str, tuple[str, ...]] = {}
     if "teams" in top:
         for key_node, members in getattr(top["teams"], "value", []):

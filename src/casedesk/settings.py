@@ -192,6 +192,35 @@ class Settings(BaseModel):
         0.0, ge=0, description="Price of 1,000 completion tokens (0: unknown)."
     )
 
+    # --- Teams bot (docs/teams-bot.md) ---------------------------------------------------
+    bot_app_id: str | None = Field(
+        None,
+        description="The bot's Entra app (client) id, the audience of Bot Framework tokens; "
+        "unset: no bot (/api/messages answers 404).",
+    )
+    bot_tenant_id: str | None = Field(
+        None, description="Tenant of the bot's single-tenant app registration (default tenant_id)."
+    )
+    bot_app_secret: SecretStr | None = Field(
+        None, description="The bot app's client secret; in Azure prefer bot_use_managed_identity."
+    )
+    bot_use_managed_identity: bool = Field(
+        False, description="Get Bot Connector tokens from the (user-assigned) managed identity."
+    )
+    bot_managed_identity_client_id: str | None = Field(
+        None, description="Client id of the user-assigned managed identity the Azure Bot uses."
+    )
+    bot_openid_metadata_url: str = Field(
+        "https://login.botframework.com/v1/.well-known/openidconfiguration",
+        description="Bot Framework OpenID metadata (its jwks_uri has the signing keys).",
+    )
+    bot_login_authority: str = Field(
+        "https://login.microsoftonline.com", description="Entra ID authority host for bot tokens."
+    )
+    digest_hour: int = Field(
+        8, ge=0, le=23, description="Daily digests go out from this hour, Europe/London, Mon-Fri."
+    )
+
     @field_validator("retention", mode="before")
     @classmethod
     def _retention_pairs(cls, value: Any) -> Any:
@@ -251,6 +280,23 @@ class Settings(BaseModel):
                 problems.append(f"{_env_name(name)} must be https (Graph refuses plain http)")
         if problems:
             raise ValueError("; ".join(problems) + " — see docs/m365-setup.md")
+        return self
+
+    @model_validator(mode="after")
+    def _bot_complete(self) -> Settings:
+        """With a bot app id, how it gets tokens and whose keys it trusts must be explicit."""
+        if not self.bot_app_id:
+            return self
+        problems = []
+        if not (self.bot_app_secret or self.bot_use_managed_identity):
+            problems.append(f"set {_env_name('bot_app_secret')} or "
+                            f"{_env_name('bot_use_managed_identity')}=true")  # fmt: skip
+        if not (self.bot_tenant_id or self.tenant_id):
+            problems.append(f"{_env_name('bot_tenant_id')} (or {_env_name('tenant_id')}) is required")
+        if not _is_https_or_loopback(self.bot_openid_metadata_url):
+            problems.append(f"{_env_name('bot_openid_metadata_url')} must be https")
+        if problems:
+            raise ValueError("; ".join(problems) + " — see docs/teams-bot.md")
         return self
 
     @model_validator(mode="after")

@@ -195,6 +195,8 @@ class Person:
     id: str
     name: str
     role: str = "caseworker"
+    entra_id: str | None = None  # Entra object id: who this is in Teams (core/roster.py)
+    email: str | None = None
 
 
 @dataclass(frozen=True)

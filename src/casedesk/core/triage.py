@@ -45,6 +45,7 @@ from casedesk.ports import (
     Classifier,
     Clock,
     Drafter,
+    FilingNotifier,
     Gazetteer,
     OpsState,
 )
@@ -142,6 +143,7 @@ class Triage:
         hours: OfficeHours | None = None,
         gazetteer: Gazetteer | None = None,
         constituency_code: str | None = None,
+        notifier: FilingNotifier | None = None,
     ) -> None:
         self.repo, self.files, self.classifier, self.drafter = repo, files, classifier, drafter
         self.ops, self.clock, self.policy = ops, clock, policy
@@ -151,6 +153,7 @@ class Triage:
         self.gazetteer, self.constituency_code = gazetteer, constituency_code
         self.workload = StoredWorkload(repo, ops)
         self._index: campaigns.CampaignIndex | None = None
+        self.notifier = notifier  # told after each filing commits (Teams threat alerts)
 
     @property
     def index(self) -> campaigns.CampaignIndex:
@@ -207,7 +210,7 @@ class Triage:
         the bytes are kept in quarantine and the rest of the batch carries on.
         """
         try:
-            return self.triage_parsed(raw, message, classification)
+            result = self.triage_parsed(raw, message, classification)
         except (MemoryError, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -225,6 +228,21 @@ class Triage:
             )
             return self._quarantine(
                 raw, f"internal error while triaging ({type(exc).__name__}); report it"
+            )
+        self._notify(result)
+        return result
+
+    def _notify(self, result: TriageResult) -> None:
+        """After the filing committed; duplicates too, so a retry finishes an alert a crash
+        interrupted. A failing notifier never un-files or quarantines the message."""
+        if self.notifier is None or result.case_ref is None:
+            return
+        try:
+            self.notifier.case_filed(self.repo.get_case(result.case_ref))
+        except Exception:
+            log.exception(
+                "notifier failed; the message stays filed",
+                extra={"event": "triage.notify_failed", "case": result.case_ref},
             )
 
     def triage_parsed(

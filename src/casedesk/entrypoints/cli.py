@@ -20,6 +20,7 @@ from casedesk.entrypoints.replies_cli import register_reply_commands
 from casedesk.entrypoints.rules_cli import rules_cli
 from casedesk.entrypoints.sla_cli import due_queue
 from casedesk.entrypoints.sla_cli import register as register_sla_commands
+from casedesk.entrypoints.teams_cli import teams_cli
 from casedesk.errors import CaseDeskError
 from casedesk.settings import load_settings
 
@@ -459,6 +460,7 @@ cli.command("approval-manifest")(approval_manifest)
 register_sla_commands(cli)  # sweep, notifications, refer, reply-received, referrals, agencies
 register_reply_commands(cli)  # templates check, draft, approvals, approve, reject, send
 register_privacy_commands(cli)  # sar, retention, erase, hold, release, holds, audit
+cli.add_typer(teams_cli, name="teams")
 
 
 @m365_cli.command("check")

@@ -20,6 +20,8 @@ log = logging.getLogger("casedesk.serve")
 MAX_REQUEST_BYTES = 2_000_000
 
 Route = Callable[[Mapping[str, str], bytes], HttpResult]
+# A route that also reads request headers (lower-case names), e.g. the bot's Authorization.
+HeaderRoute = Callable[[Mapping[str, str], bytes, Mapping[str, str]], HttpResult]
 
 
 def health(_query: Mapping[str, str], _body: bytes) -> HttpResult:
@@ -33,11 +35,18 @@ class RouteTable:
     def __init__(self) -> None:
         self.routes: dict[tuple[str, str], Route] = {("GET", "/api/health"): health}
         self.lock = threading.Lock()
+        self.header_routes: dict[tuple[str, str], HeaderRoute] = {}
 
     def add(self, method: str, path: str, handler: Route) -> None:
         self.routes[(method, path)] = handler
 
-    def dispatch(self, method: str, target: str, body: bytes) -> HttpResult:
+    def add_with_headers(self, method: str, path: str, handler: HeaderRoute) -> None:
+        self.header_routes[(method, path)] = handler
+        self.routes[(method, path)] = lambda q, b: handler(q, b, {})
+
+    def dispatch(
+        self, method: str, target: str, body: bytes, headers: Mapping[str, str] | None = None
+    ) -> HttpResult:
         parts = urlsplit(target)
         handler = self.routes.get((method, parts.path))
         if handler is None:
@@ -47,6 +56,9 @@ class RouteTable:
             )
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         with self.lock:
+            with_headers = self.header_routes.get((method, parts.path))
+            if with_headers is not None:
+                return with_headers(query, body, headers or {})
             return handler(query, body)
 
 
@@ -61,7 +73,8 @@ def make_server(host: str, port: int, table: RouteTable) -> ThreadingHTTPServer:
                 return
             body = self.rfile.read(length) if length else b""
             try:
-                result = table.dispatch(method, self.path, body)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                result = table.dispatch(method, self.path, body, headers)
             except Exception:
                 log.exception(
                     "handler failed",

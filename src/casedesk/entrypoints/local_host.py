@@ -17,6 +17,7 @@ from casedesk.settings import Settings
 log = logging.getLogger("casedesk.serve")
 WORKER_POLL_SECONDS = 2.0
 RENEW_EVERY_SECONDS = 6 * 3600
+SWEEP_EVERY_SECONDS = 15 * 60  # as the Functions sweep timer
 
 
 def _worker(intake: Any, stop: threading.Event, poll_seconds: float) -> None:
@@ -45,6 +46,32 @@ def _renewer(intake: Any, stop: threading.Event) -> None:
                 "renew failed; retrying at the next interval", extra={"event": "renew.error"}
             )
         stop.wait(RENEW_EVERY_SECONDS)
+
+
+def _bot(settings: Settings, app: Any, login_http_client: Any) -> Any:
+    """The Teams bot over the same case store, when CASEDESK_BOT_APP_ID is set."""
+    if not settings.bot_app_id:
+        return None
+    from casedesk.bootstrap_teams import bot_token_source, build_bot, embedded_drafts
+
+    cases = getattr(app, "cases", app)  # the M365 intake wraps the case app
+    embedded = settings.adapters == "embedded" or settings.case_store == "embedded"
+    return build_bot(
+        settings, cases.repo, cases.ops, cases.clock, cases.triage.rules,
+        drafts=embedded_drafts(settings.data_dir) if embedded else None,
+        token=bot_token_source(settings, login_http_client),
+    )  # fmt: skip
+
+
+def _digester(bot: Any, stop: threading.Event) -> None:
+    """The sweep timer's digest step: sends once per London working day (when due)."""
+    while not stop.is_set():
+        try:
+            bot.notifier.deliver_pending()
+            bot.notifier.send_digests()
+        except Exception:
+            log.exception("digest failed; retrying at the next sweep", extra={"event": "digest.error"})
+        stop.wait(SWEEP_EVERY_SECONDS)
 
 
 @dataclass
@@ -93,8 +120,16 @@ def start_local_host(
         "POST", "/api/notifications", lambda q, b: handle_notifications(q, b, ops, queue, clock)
     )
     table.add("POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, ops, queue))
+    bot = _bot(settings, app, login_http_client)
+    if bot is not None:
+        from casedesk.entrypoints.bot import handle_bot_messages
+
+        table.add_with_headers("POST", "/api/messages", lambda q, b, h: handle_bot_messages(h, b, bot))
     local = LocalHost(server, app)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    if bot is not None:
+        threading.Thread(target=_digester, args=(bot, local.stop), daemon=True).start()
+        say("Teams bot on /api/messages; daily digests from the sweep (docs/teams-bot.md).")
     say(
         f"CaseDesk listening on {local.url} (/api/health, /api/notifications, /api/lifecycle). "
         "Ctrl-C stops."

@@ -32,15 +32,23 @@ class MsalTokenSource:
         use_managed_identity: bool = False,
         authority_host: str = "https://login.microsoftonline.com",
         http_client: Any = None,
+        scope: str = GRAPH_SCOPE,
+        managed_identity_client_id: str | None = None,
     ) -> None:
         import msal  # lazy: keeps CLI and Functions cold start free of it
 
         self._lock = threading.Lock()
+        self._scope = scope  # Graph by default; the Teams bot asks for the Bot Connector's
         if use_managed_identity:
             import requests
 
+            identity: Any = (
+                msal.UserAssignedManagedIdentity(client_id=managed_identity_client_id)
+                if managed_identity_client_id
+                else msal.SystemAssignedManagedIdentity()
+            )
             self._mi: Any = msal.ManagedIdentityClient(
-                msal.SystemAssignedManagedIdentity(), http_client=http_client or requests.Session()
+                identity, http_client=http_client or requests.Session()
             )
             self._app: Any = None
             return
@@ -61,12 +69,15 @@ class MsalTokenSource:
     def token(self) -> str:
         with self._lock:
             if self._mi is not None:
-                result = self._mi.acquire_token_for_client(resource=GRAPH_RESOURCE)
+                result = self._mi.acquire_token_for_client(
+                    resource=self._scope.removesuffix("/.default")
+                )
             else:
-                result = self._app.acquire_token_for_client(scopes=[GRAPH_SCOPE])
+                result = self._app.acquire_token_for_client(scopes=[self._scope])
         if "access_token" not in result:
             raise TokenError(
-                f"Entra ID refused a Graph token: {result.get('error', 'unknown error')} "
+                f"Entra ID refused a token for {self._scope}: "
+                f"{result.get('error', 'unknown error')} "
                 "(check the app registration, its secret or certificate, and admin consent)"
             )
         return str(result["access_token"])
