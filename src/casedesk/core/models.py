@@ -153,6 +153,7 @@ class Case:
     signoff_required: bool = False
     routed_by: tuple[str, ...] = ()  # the routing rules that matched, in order
     ward: str | None = None  # ward name from the postcode directory when the case opened
+    merged_into: str | None = None  # set when merged: this case is closed, its mail moved there
 
     @property
     def needs_review(self) -> bool:
@@ -184,6 +185,7 @@ class Case:
             "summary": self.summary,
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
+            "merged_into": self.merged_into,
         }
 
 
@@ -284,6 +286,22 @@ class CaseQuery:
     open_only: bool = False
     flag: CaseFlag | None = None
     limit: int = 200
+    topic: Topic | None = None
+    tag: str | None = None
+    unassigned: bool = False  # only cases nobody is assigned to
+    opened_from: datetime | None = None  # created_at >= this (UTC)
+    opened_before: datetime | None = None  # created_at < this (UTC)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A member of staff's note on a case (never constituent text)."""
+
+    id: str
+    case_ref: str
+    author: str
+    text: str
+    created_at: datetime
 
 
 @dataclass

@@ -40,21 +40,47 @@ class Database:
         self.migrate()
 
     def migrate(self) -> None:
-        current = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        """Apply every migration not applied yet, by number, each in its own transaction.
+
+        Applied numbers are recorded one by one (schema_migrations), not as a high-water mark:
+        migrations written in parallel branches (009, 010, 011) land in any order, and a store
+        that has 010 still gets 009 when it arrives. user_version counts the applied ones."""
         migrations = _migrations()
-        newest = migrations[-1][0] if migrations else 0
-        if current > newest:
-            raise StorageError(
-                f"the store at {self.path} has schema version {current}, newer than this "
-                f"CaseDesk understands ({newest}); upgrade CaseDesk or use another --data-dir"
-            )
+        known = {version for version, _ in migrations}
+        newer = StorageError(
+            f"the store at {self.path} has schema version {self.schema_version}, newer than "
+            f"this CaseDesk understands ({len(known)}); upgrade CaseDesk or use another --data-dir"
+        )
+        if self.schema_version > len(known):
+            raise newer
+        applied = self._applied(known)
+        if applied - known:  # a migration from a newer CaseDesk
+            raise newer
         for version, sql in migrations:
-            if version <= current:
+            if version in applied:
                 continue
             with self.transaction():
                 for statement in _split_sql(sql):
                     self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version={version:d}")
+                self.conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
+                applied.add(version)
+                self.conn.execute(f"PRAGMA user_version={len(applied):d}")
+
+    def _applied(self, known: set[int]) -> set[int]:
+        """Migration numbers applied to this store; a store from before the record was kept
+        applied every migration up to its user_version (they were numbered without gaps)."""
+        has_record = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        ).fetchone()
+        if has_record:
+            rows = self.conn.execute("SELECT version FROM schema_migrations").fetchall()
+            return {int(r[0]) for r in rows}
+        current = self.schema_version
+        with self.transaction():
+            self.conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)")
+            for version in sorted(v for v in known if v <= current):
+                self.conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
+        return {v for v in known if v <= current}
 
     @property
     def schema_version(self) -> int:

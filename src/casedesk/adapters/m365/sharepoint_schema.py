@@ -30,6 +30,7 @@ from casedesk.core.models import (
     Classification,
     Constituent,
     NewCase,
+    Note,
     ParsedMessage,
     QuarantineItem,
     StoredMessage,
@@ -118,6 +119,8 @@ SCHEMA: tuple[ListSpec, ...] = (
             _t("RoutedBy", "the routing rules that matched, space-separated"),
             _t("Ward", "ward name from the postcode directory, or empty", indexed=True),
             _UNIT,
+            _t("MergedInto", "the case this one was merged into (it is then closed), or empty"),
+            _t("LinkedRefs", "related cases, space-separated (each links back to this one)"),
         ),
     ),
     ListSpec(
@@ -201,6 +204,17 @@ SCHEMA: tuple[ListSpec, ...] = (
             _t("Hash", "audit only: hash of the last entry"),
         ),
     ),
+    ListSpec(
+        "notes",
+        "CaseDesk Notes",
+        "note id (random, made when the note is written)",
+        (
+            _t("CaseRef", "the case the note is on", indexed=True),
+            _t("Author", "the member of staff who wrote it"),
+            _n("NoteText", "the note"),
+            _t("CreatedAt", "ISO 8601 UTC"),
+        ),
+    ),
 )
 SPECS: dict[str, ListSpec] = {spec.key: spec for spec in SCHEMA}
 
@@ -216,6 +230,7 @@ class CaseDeskLists:
     quarantine: str
     campaigns: str
     counters: str
+    notes: str
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, str]) -> CaseDeskLists:
@@ -357,6 +372,8 @@ def case_fields(ref: str, new: NewCase, email: str, unit_id: str) -> Fields:
         "RoutedBy": " ".join(new.routed_by),
         "Ward": new.ward,
         "UnitId": unit_id,
+        "MergedInto": None,
+        "LinkedRefs": "",
     }
 
 
@@ -385,6 +402,7 @@ def case(f: Fields, person: Fields | None, message_count: int) -> Case:
         signoff_required=bool(f.get("SignoffRequired")),
         routed_by=tuple(text(f.get("RoutedBy")).split()),
         ward=opt_text(f.get("Ward")),
+        merged_into=opt_text(f.get("MergedInto")),
     )
 
 
@@ -528,4 +546,24 @@ def audit_entry(f: Fields) -> AuditEntry:
         json.loads(str(f.get("Detail") or "{}")),
         text(f.get("PrevHash")),
         text(f.get("Title")),
+    )
+
+
+def note_fields(n: Note) -> Fields:
+    return {
+        "Title": n.id,
+        "CaseRef": n.case_ref,
+        "Author": n.author,
+        "NoteText": note(n.text),
+        "CreatedAt": ts(n.created_at),
+    }
+
+
+def stored_note(f: Fields) -> Note:
+    return Note(
+        text(f.get("Title")),
+        text(f.get("CaseRef")),
+        text(f.get("Author")),
+        text(f.get("NoteText")),
+        dt(f["CreatedAt"]),
     )
