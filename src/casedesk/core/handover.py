@@ -72,9 +72,10 @@ def _day(at: datetime) -> str:
     return at.astimezone(LONDON).strftime("%a %d %b %Y")
 
 
-def _days(since: datetime, now: datetime) -> str:
-    n = (now - since).days
-    return "today" if n < 1 else ("1 day" if n == 1 else f"{n} days")
+def _days(start: datetime, end: datetime) -> str:
+    """Whole days from start to end: 'under a day', '1 day', '3 days'."""
+    n = (end - start).days
+    return "under a day" if n < 1 else ("1 day" if n == 1 else f"{n} days")
 
 
 def next_step(
@@ -89,7 +90,7 @@ def next_step(
     last_message = _latest(events, "message")
     if case.status in _WAITING:
         who = _WAITING[case.status]
-        since = f" for {_days(waiting_since, now)}" if waiting_since else ""
+        since = f" since {_day(waiting_since)}" if waiting_since else ""
         step = f"waiting for {who}{since}: chase if there is no answer"
         if case.status is CaseStatus.AWAITING_CONSTITUENT:
             step += ", or close the case if they no longer need help"
@@ -172,10 +173,16 @@ def _case_markdown(h: CaseHandover, now: datetime) -> list[str]:
         + (f", tags {' '.join(c.tags)}" if c.tags else ""),
     ]
     if c.due_at:
-        state = f"OVERDUE by {_days(c.due_at, now)}" if h.overdue else f"in {_days(now, c.due_at)}"
+        state = (
+            f"OVERDUE by {_days(c.due_at, now)}" if h.overdue else f"{_days(now, c.due_at)} left"
+        )
         lines.append(f"- Due: {_when(c.due_at)} ({state})")
     if h.waiting_for:
-        since = f" since {_day(h.waiting_since)}" if h.waiting_since else ""
+        since = (
+            f" since {_day(h.waiting_since)} ({_days(h.waiting_since, now)})"
+            if h.waiting_since
+            else ""
+        )
         why = f": {_one_line(h.waiting_reason)}" if h.waiting_reason else ""
         lines.append(f"- Waiting for {h.waiting_for}{since}{why}")
     if h.last_action:

@@ -84,14 +84,19 @@ def _corrected(d: Detail) -> str:
     return "triage corrected: " + ("; ".join(parts) or "confirmed as it was")
 
 
+def _messages(d: Detail) -> str:
+    n = d.get("messages")
+    return f"{n} message" + ("" if n == 1 else "s")
+
+
 def _merged(d: Detail) -> str:
-    return f"merged into {_s(d.get('into'))} ({_s(d.get('messages'))} messages moved)" + (
+    return f"merged into {_s(d.get('into'))} ({_messages(d)} moved)" + (
         f": {d['reason']}" if d.get("reason") else ""
     )
 
 
 def _merged_in(d: Detail) -> str:
-    return f"took in {_s(d.get('from'))} ({_s(d.get('messages'))} messages)" + (
+    return f"took in {_s(d.get('from'))} ({_messages(d)})" + (
         f": {d['reason']}" if d.get("reason") else ""
     )
 

@@ -12,7 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from casedesk.bootstrap import App, build_app
 from casedesk.core.models import CaseFlag, CaseQuery, CaseStatus, Category, RunReport, Topic
 from casedesk.core.triage import TriageResult
-from casedesk.entrypoints import render
+from casedesk.entrypoints import case_filters as filters
+from casedesk.entrypoints import cases_cli, render
 from casedesk.entrypoints.geo_cli import geo_cli
 from casedesk.entrypoints.rules_cli import rules_cli
 from casedesk.errors import CaseDeskError
@@ -232,6 +233,7 @@ def case(
             c for c in app.repo.cases_of_constituent(found.constituent_email) if c.ref != found.ref
         ]
         folder = app.files.location(found.ref)
+        notes, linked = app.repo.notes(found.ref), app.repo.linked_cases(found.ref)
     finally:
         app.close()
     if as_json:
@@ -240,12 +242,14 @@ def case(
                 "case": render.case_json(found) | {"folder": folder},
                 "messages": [render.message_json(m) for m in messages],
                 "other_cases": [c.ref for c in others],
+                "notes": [render.note_json(n) for n in notes],
+                "linked_cases": linked,
             }
         )
         return
     from casedesk.entrypoints.case_view import print_case
 
-    print_case(found, messages, others, folder)
+    print_case(found, messages, others, folder, notes, linked)
 
 
 @cli.command()
@@ -262,20 +266,23 @@ def search(
     status: Annotated[CaseStatus | None, typer.Option(help="Only this status.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 200,
     as_json: JsonFlag = False,
+    topic: filters.TopicOpt = None,
+    assignee: filters.Assignee = None,
+    unassigned: filters.Unassigned = False,
+    tag: filters.Tag = None,
+    opened_from: filters.FromDate = None,
+    opened_to: filters.ToDate = None,
+    open_only: filters.OpenOnly = False,
 ) -> None:
-    """Find cases by words, postcode, ward, category or status. Example: casedesk search damp --postcode CB1"""
+    """Find cases by words (in messages and notes), postcode, ward, category, topic, status,
+    assignee, tag or opening date. Example: casedesk search damp --postcode CB1 --from 2026-11-01"""
+    query = filters.build_query(
+        text, postcode, ward, category, status, topic, assignee, unassigned, tag,
+        opened_from, opened_to, open_only, limit,
+    )  # fmt: skip
     app = _app()
     try:
-        cases = app.repo.query_cases(
-            CaseQuery(
-                text=text,
-                postcode=postcode,
-                ward=ward,
-                category=category,
-                status=status,
-                limit=limit,
-            )
-        )
+        cases = app.repo.query_cases(query)
     finally:
         app.close()
     if as_json:
@@ -419,6 +426,7 @@ m365_cli = typer.Typer(help="Microsoft 365 set-up helpers.", no_args_is_help=Tru
 cli.add_typer(m365_cli, name="m365")
 cli.add_typer(geo_cli, name="geo")
 cli.add_typer(rules_cli, name="rules")
+cases_cli.register(cli)
 
 
 @m365_cli.command("check")
