@@ -61,3 +61,14 @@ def test_search_dates_are_whole_london_days_across_the_clock_change() -> None:
         build_query(opened_from="2026-11-23", opened_to="2026-11-01")
     assert build_query(tag=" Housing ").tag == "housing"
     assert not is_filtered(build_query()) and is_filtered(build_query(unassigned=True))
+
+
+def test_the_search_bench_runs_every_kind_of_search_on_a_small_store() -> None:
+    from casedesk.entrypoints.bench_search import run_search_bench
+
+    figures = run_search_bench(300, rounds=2)
+    kinds = ("free_text", "ward", "postcode_prefix", "category_status", "assignee", "tag",
+             "date_range")  # fmt: skip
+    for kind in kinds:  # figures only: the bench reports times, tests never judge them
+        assert figures[f"search_{kind}_p95_ms"] >= figures[f"search_{kind}_p50_ms"] >= 0
+    assert figures["search_cases"] == 300 and figures["search_tag_median_rows"] > 0

@@ -332,11 +332,15 @@ def bench(
         int, typer.Option("-n", "--messages", help="How many messages to generate.")
     ] = 10_000,
     as_json: JsonFlag = False,
+    search_cases: Annotated[
+        int, typer.Option(help="Cases to generate for the search figures (0: skip them).")
+    ] = 100_000,
 ) -> None:
-    """Generate a campaign surge mixed with casework, triage it, and print the rates."""
+    """Generate a campaign surge mixed with casework, triage it, and print the rates; then
+    time searches on a store of --search-cases generated cases."""
     from casedesk.entrypoints.bench import run_bench
 
-    results = run_bench(messages, progress=not as_json)
+    results = run_bench(messages, progress=not as_json, search_cases=search_cases)
     if as_json:
         render.print_json({"bench": results})
         return

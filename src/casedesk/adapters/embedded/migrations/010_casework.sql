@@ -1,5 +1,5 @@
--- Case management (issue 6 part 4): merges, links, notes searchable, and indexes that keep
--- `casedesk search` under 100 ms on 100,000 cases (figures in docs/decisions/0010).
+-- Case management (issue 6 part 4): merges, links, searchable notes and tags, and indexes
+-- that keep `casedesk search` under 100 ms on 100,000 cases.
 
 -- A merged case stays (its reference must keep resolving) and points at the case it went into.
 ALTER TABLE cases ADD COLUMN merged_into TEXT REFERENCES cases(ref);
@@ -42,9 +42,26 @@ CREATE TRIGGER notes_fts_delete AFTER DELETE ON notes BEGIN
 END;
 INSERT INTO notes_fts(notes_fts) VALUES ('rebuild');
 
--- Search filters: date range, assignee, category + status, topic, postcode prefix.
-CREATE INDEX cases_created ON cases(created_at);
-CREATE INDEX cases_assignee ON cases(assignee, created_at);
-CREATE INDEX cases_category_status ON cases(category, status, created_at);
-CREATE INDEX cases_topic ON cases(topic, created_at);
+-- Search: a page of results is the first 200 in queue order (urgent first, then oldest,
+-- then ref). Each filter has an index that holds that order and every column the page
+-- query reads, so SQLite answers from the index alone and, for equality filters, stops
+-- after the first 200 without sorting. No index relies on ANALYZE statistics: the store
+-- never runs it. Measured in `make bench` (docs/decisions/0010-case-management.md).
+CREATE INDEX cases_page ON cases(is_urgent DESC, created_at, ref, status, constituent_id);
+CREATE INDEX cases_page_by_assignee ON cases(assignee, is_urgent DESC, created_at, ref, status);
+CREATE INDEX cases_page_by_ward
+    ON cases(ward COLLATE NOCASE, is_urgent DESC, created_at, ref, status);
+CREATE INDEX cases_page_by_category
+    ON cases(category, status, is_urgent DESC, created_at, ref);
+CREATE INDEX cases_page_by_topic ON cases(topic, is_urgent DESC, created_at, ref, status);
+CREATE INDEX cases_page_by_opened ON cases(created_at, is_urgent, ref, status);
+CREATE INDEX cases_page_by_person ON cases(constituent_id, is_urgent, created_at, ref, status);
+-- Words and tags give a set of refs; this turns each into its page columns in one look-up
+-- (the query names it: SQLite would otherwise pick the narrower unique index on ref).
+CREATE INDEX cases_page_by_ref
+    ON cases(ref, is_urgent, created_at, status, assignee, category, topic, ward);
+-- A full-text hit is a message or note id; these give its case without reading its text.
+CREATE INDEX messages_case_of ON messages(id, case_ref);
+CREATE INDEX notes_case_of ON notes(id, case_ref);
+-- Postcode prefix: a range on the normalised postcode, "CB1" <= key < "CB2".
 CREATE INDEX constituents_postcode_key ON constituents(REPLACE(UPPER(postcode), ' ', ''));
