@@ -118,6 +118,10 @@ def test_a_merged_case_still_resolves_and_says_where_it_went(office: Path) -> No
     assert old.returncode == 0 and f"{CEILING} was merged into {DAMP}" in old.stdout
     assert ok(office, "case", CEILING)["case"]["merged_into"] == DAMP
     assert ok(office, "case", DAMP)["case"]["message_count"] == 2
+    folder = office / "data" / "cases"
+    kept = json.loads((folder / DAMP / "case.json").read_text(encoding="utf-8"))
+    gone = json.loads((folder / CEILING / "case.json").read_text(encoding="utf-8"))
+    assert len(kept["messages"]) == 2 and (gone["messages"], gone["merged_into"]) == ([], DAMP)
     again = casedesk(office, "note", CEILING, "hello", "--by", "priya.shah")
     assert again.returncode == 1 and f"act on {DAMP}" in again.stderr
 

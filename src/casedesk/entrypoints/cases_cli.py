@@ -168,6 +168,8 @@ def merge(
     with _session() as (app, staff):
         who = staff.check(by)
         done = casework.merge(app.repo, app.clock, source, target, who, reason)
+        for ref in (done.source, done.target):  # case.json lists each case's messages now
+            app.files.write_summary(app.repo.get_case(ref), app.repo.case_messages(ref))
     if as_json:
         render.print_json(
             {"merged": done.source, "into": done.target, "messages_moved": done.messages,
