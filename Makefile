@@ -12,7 +12,7 @@ DEMO_DIR ?= .demo-data
 help:
 	@echo "make demo   - triage samples/inbox into $(DEMO_DIR) and show the result (run twice: idempotent)"
 	@echo "make test   - ruff, mypy (strict on the core) and pytest"
-	@echo "make bench  - generate 10,000 messages, triage them, print rates"
+	@echo "make bench  - generate 10,000 messages, triage them, print rates; time searches on 100,000 cases"
 	@echo "make package - build and verify the Azure Functions deployment zip"
 	@echo "make approval-pack - run the security tests and render the PDS approval pack into docs/approval-pack"
 	@echo "make demo-clean / make clean"
@@ -68,7 +68,7 @@ package: install
 	$(BIN)/python scripts/package_functions.py
 
 bench: install node
-	$(BIN)/casedesk bench --messages $${BENCH_MESSAGES:-10000}
+	$(BIN)/casedesk bench --messages $${BENCH_MESSAGES:-10000} --search-cases $${BENCH_SEARCH_CASES:-100000}
 	@echo "Graph requests per triaged message (local Graph server + Azurite):"
 	@$(BIN)/pytest -q -s -p no:cacheprovider tests/e2e/test_graph_intake.py -k "graph_requests or requests_per or filing_into_sharepoint or three_graph" | grep "Graph requests"
 

@@ -14,11 +14,13 @@ from casedesk.core.models import (
     Case,
     CaseFlag,
     CaseQuery,
+    CaseStatus,
     Category,
     Classification,
     Constituent,
     Draft,
     NewCase,
+    Note,
     ParsedMessage,
     QuarantineItem,
     QueuedWork,
@@ -188,6 +190,38 @@ class CaseRepository(Protocol):
 
     def redact_audit(self, seq: int, detail: dict[str, str | int | float | bool | None]) -> None:
         """Replace one audit entry's detail in place (erasure only; core/audit.py's rule)."""
+    # --- case management (issue 6): changes only; core/casework.py checks and audits them --
+
+    def set_assignee(self, case_ref: str, assignee: str | None) -> None: ...
+
+    def set_status(self, case_ref: str, status: CaseStatus) -> None: ...
+
+    def set_tags(self, case_ref: str, tags: Sequence[str]) -> None:
+        """Replace the case's tags with these (already normalised, unique, in order)."""
+        ...
+
+    def add_note(self, case_ref: str, author: str, text: str, at: datetime) -> Note: ...
+
+    def notes(self, case_ref: str) -> list[Note]:
+        """The case's notes, oldest first."""
+        ...
+
+    def move_messages(self, from_ref: str, to_ref: str) -> int:
+        """Refile every message of one case into another (a merge); how many moved."""
+        ...
+
+    def set_merged_into(self, case_ref: str, target_ref: str) -> None: ...
+
+    def link_cases(self, a: str, b: str) -> bool:
+        """Link two cases both ways; False when they were linked already."""
+        ...
+
+    def unlink_cases(self, a: str, b: str) -> bool:
+        """Remove the link both ways; False when there was none."""
+        ...
+
+    def linked_cases(self, case_ref: str) -> list[str]:
+        """References linked to the case, sorted."""
         ...
 
 

@@ -155,6 +155,7 @@ class Case:
     ward: str | None = None  # ward name from the postcode directory when the case opened
     sla_stage: str = ""  # how far the SLA sweep has gone ("warned", "escalated") ...
     sla_stage_due: datetime | None = None  # ... for this due time (a new due_at starts again)
+    merged_into: str | None = None  # set when merged: this case is closed, its mail moved there
 
     @property
     def needs_review(self) -> bool:
@@ -186,6 +187,7 @@ class Case:
             "summary": self.summary,
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
+            "merged_into": self.merged_into,
         }
 
 
@@ -286,6 +288,22 @@ class CaseQuery:
     open_only: bool = False
     flag: CaseFlag | None = None
     limit: int = 200
+    topic: Topic | None = None
+    tag: str | None = None
+    unassigned: bool = False  # only cases nobody is assigned to
+    opened_from: datetime | None = None  # created_at >= this (UTC)
+    opened_before: datetime | None = None  # created_at < this (UTC)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A member of staff's note on a case (never constituent text)."""
+
+    id: str
+    case_ref: str
+    author: str
+    text: str
+    created_at: datetime
 
 
 @dataclass

@@ -179,7 +179,7 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_bench(count: int, progress: bool = True) -> dict[str, Any]:
+def run_bench(count: int, progress: bool = True, search_cases: int = 0) -> dict[str, Any]:
     from casedesk.adapters.embedded.clock import FixedClock
     from casedesk.bootstrap import build_app
     from casedesk.core import campaigns
@@ -214,6 +214,11 @@ def run_bench(count: int, progress: bool = True) -> dict[str, Any]:
         latency = notification_latency(app)
         app.close()
 
+    search: dict[str, Any] = {}
+    if search_cases:
+        from casedesk.entrypoints.bench_search import run_search_bench
+
+        search = run_search_bench(search_cases)
     return {
         "messages": count,
         "triage_messages_per_second": count / triage_seconds,
@@ -229,4 +234,5 @@ def run_bench(count: int, progress: bool = True) -> dict[str, Any]:
         "duplicates": report.duplicates,
         "quarantined": report.quarantined,
         "counts_balance": report.balances and again.duplicates == again.seen,
+        **search,
     }

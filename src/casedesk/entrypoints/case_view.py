@@ -6,15 +6,27 @@ from collections.abc import Sequence
 
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
-from casedesk.core.models import Case, StoredMessage
+from casedesk.core.models import Case, Note, StoredMessage
 from casedesk.entrypoints import render
 
 
 def print_case(
-    case: Case, messages: Sequence[StoredMessage], others: Sequence[Case], folder: str
+    case: Case,
+    messages: Sequence[StoredMessage],
+    others: Sequence[Case],
+    folder: str,
+    notes: Sequence[Note] = (),
+    linked: Sequence[str] = (),
 ) -> None:
     out = render.console
+    if case.merged_into:
+        out.print(
+            f"[bold yellow]{case.ref} was merged into {case.merged_into}[/]: its messages are "
+            f"there now; see casedesk case {case.merged_into}",
+            highlight=False,
+        )
     urgent = f" {render.marks(case)}" if render.marks(case) else ""
     out.print(
         Panel.fit(
@@ -41,6 +53,17 @@ def print_case(
             "; ".join(c.reasons[:4]),
         )
     out.print(table)
+    if notes:
+        noted = Table(title="Notes", title_justify="left")
+        for col in ("When", "Who", "Note"):
+            noted.add_column(col, overflow="fold")
+        for n in notes:
+            noted.add_row(render.local(n.created_at), Text(n.author), Text(n.text))
+        out.print(noted)
+    if case.tags:
+        out.print("Tags: " + " ".join(case.tags), highlight=False)
+    if linked:
+        out.print("Linked cases: " + ", ".join(linked), highlight=False)
     if others:
         out.print("Other cases from this constituent: " + ", ".join(c.ref for c in others))
     out.print(f"Case folder: {folder}")

@@ -12,7 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from casedesk.bootstrap import App, build_app, classifier_in_use
 from casedesk.core.models import CaseFlag, CaseQuery, CaseStatus, Category, RunReport, Topic
 from casedesk.core.triage import TriageResult
-from casedesk.entrypoints import render
+from casedesk.entrypoints import case_filters as filters
+from casedesk.entrypoints import cases_cli, render
 from casedesk.entrypoints.approval_cli import approval_manifest
 from casedesk.entrypoints.geo_cli import geo_cli
 from casedesk.entrypoints.privacy_cli import register as register_privacy_commands
@@ -256,6 +257,7 @@ def case(
             c for c in app.repo.cases_of_constituent(found.constituent_email) if c.ref != found.ref
         ]
         folder = app.files.location(found.ref)
+        notes, linked = app.repo.notes(found.ref), app.repo.linked_cases(found.ref)
     finally:
         app.close()
     if as_json:
@@ -264,12 +266,14 @@ def case(
                 "case": render.case_json(found) | {"folder": folder},
                 "messages": [render.message_json(m) for m in messages],
                 "other_cases": [c.ref for c in others],
+                "notes": [render.note_json(n) for n in notes],
+                "linked_cases": linked,
             }
         )
         return
     from casedesk.entrypoints.case_view import print_case
 
-    print_case(found, messages, others, folder)
+    print_case(found, messages, others, folder, notes, linked)
 
 
 @cli.command()
@@ -286,20 +290,23 @@ def search(
     status: Annotated[CaseStatus | None, typer.Option(help="Only this status.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 200,
     as_json: JsonFlag = False,
+    topic: filters.TopicOpt = None,
+    assignee: filters.Assignee = None,
+    unassigned: filters.Unassigned = False,
+    tag: filters.Tag = None,
+    opened_from: filters.FromDate = None,
+    opened_to: filters.ToDate = None,
+    open_only: filters.OpenOnly = False,
 ) -> None:
-    """Find cases by words, postcode, ward, category or status. Example: casedesk search damp --postcode CB1"""
+    """Find cases by words (in messages and notes), postcode, ward, category, topic, status,
+    assignee, tag or opening date. Example: casedesk search damp --postcode CB1 --from 2026-11-01"""
+    query = filters.build_query(
+        text, postcode, ward, category, status, topic, assignee, unassigned, tag,
+        opened_from, opened_to, open_only, limit,
+    )  # fmt: skip
     app = _app()
     try:
-        cases = app.repo.query_cases(
-            CaseQuery(
-                text=text,
-                postcode=postcode,
-                ward=ward,
-                category=category,
-                status=status,
-                limit=limit,
-            )
-        )
+        cases = app.repo.query_cases(query)
     finally:
         app.close()
     if as_json:
@@ -349,11 +356,15 @@ def bench(
         int, typer.Option("-n", "--messages", help="How many messages to generate.")
     ] = 10_000,
     as_json: JsonFlag = False,
+    search_cases: Annotated[
+        int, typer.Option(help="Cases to generate for the search figures (0: skip them).")
+    ] = 100_000,
 ) -> None:
-    """Generate a campaign surge mixed with casework, triage it, and print the rates."""
+    """Generate a campaign surge mixed with casework, triage it, and print the rates; then
+    time searches on a store of --search-cases generated cases."""
     from casedesk.entrypoints.bench import run_bench
 
-    results = run_bench(messages, progress=not as_json)
+    results = run_bench(messages, progress=not as_json, search_cases=search_cases)
     if as_json:
         render.print_json({"bench": results})
         return
@@ -461,6 +472,7 @@ register_sla_commands(cli)  # sweep, notifications, refer, reply-received, refer
 register_reply_commands(cli)  # templates check, draft, approvals, approve, reject, send
 register_privacy_commands(cli)  # sar, retention, erase, hold, release, holds, audit
 cli.add_typer(teams_cli, name="teams")
+cases_cli.register(cli)
 
 
 @m365_cli.command("check")

@@ -11,7 +11,15 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
-from casedesk.core.models import Campaign, Case, CaseFlag, QuarantineItem, RunReport, StoredMessage
+from casedesk.core.models import (
+    Campaign,
+    Case,
+    CaseFlag,
+    Note,
+    QuarantineItem,
+    RunReport,
+    StoredMessage,
+)
 
 LONDON = ZoneInfo("Europe/London")
 console = Console()
@@ -137,3 +145,12 @@ def campaigns_table(items: Sequence[Campaign]) -> Table:
     for c in items:
         table.add_row(c.id, str(c.size), short(c.first_seen), short(c.last_seen), c.name[:60])
     return table
+
+
+def note_json(n: Note) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "author": n.author,
+        "text": n.text,
+        "created_at": n.created_at.isoformat(),
+    }

@@ -22,6 +22,7 @@ from casedesk.core.models import (
     Classification,
     Constituent,
     NewCase,
+    Note,
     ParsedMessage,
     QuarantineItem,
     Referral,
@@ -73,6 +74,7 @@ def _case(row: sqlite3.Row) -> Case:
         ward=row["ward"],
         sla_stage=row["sla_stage"],
         sla_stage_due=_dt(row["sla_stage_due"]) if row["sla_stage_due"] else None,
+        merged_into=row["merged_into"],
     )
 
 
@@ -276,6 +278,7 @@ class SqliteCaseRepository(SqliteDrafts):  # reply drafts: sqlite_drafts.py
                 new.ward,
             ),
         )
+        self._insert_tags(ref, new.tags)
         return ref
 
     def touch_case(self, case_ref: str, at: datetime) -> None:
@@ -318,13 +321,19 @@ class SqliteCaseRepository(SqliteDrafts):  # reply drafts: sqlite_drafts.py
         where, args = [], []
         if query.text:
             where.append(
-                "c.ref IN (SELECT m.case_ref FROM messages m WHERE m.id IN "
-                "(SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))"
+                "c.ref IN (SELECT m.case_ref FROM messages m INDEXED BY messages_case_of "
+                "WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) "
+                "UNION ALL SELECT n.case_ref FROM notes n INDEXED BY notes_case_of "
+                "WHERE n.id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?))"
             )
-            args.append(_fts_query(query.text))
-        if query.postcode:
-            where.append("REPLACE(UPPER(p.postcode), ' ', '') LIKE ?")
-            args.append(query.postcode.replace(" ", "").upper() + "%")
+            args.extend([_fts_query(query.text)] * 2)
+        prefix = (query.postcode or "").replace(" ", "").upper()
+        if prefix:
+            # A range on the indexed expression (010_casework.sql), not LIKE, so the index is used.
+            where.append(
+                "REPLACE(UPPER(p.postcode), ' ', '') >= ? AND REPLACE(UPPER(p.postcode), ' ', '') < ?"
+            )
+            args.extend([prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)])
         if query.ward:
             where.append("c.ward = ? COLLATE NOCASE")
             args.append(query.ward)
@@ -342,11 +351,102 @@ class SqliteCaseRepository(SqliteDrafts):  # reply drafts: sqlite_drafts.py
         if query.flag:
             where.append("(' ' || c.flags || ' ') LIKE ?")
             args.append(f"% {query.flag.value} %")
-        sql = _CASE_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-        # Urgent first, then oldest first: the order a queue should be worked in.
-        sql += " ORDER BY c.is_urgent DESC, c.created_at, c.ref LIMIT ?"
+        if query.topic:
+            where.append("c.topic = ?")
+            args.append(query.topic.value)
+        if query.tag:
+            where.append("c.ref IN (SELECT t.case_ref FROM case_tags t WHERE t.tag = ?)")
+            args.append(query.tag)
+        if query.unassigned:
+            where.append("c.assignee IS NULL")
+        if query.opened_from:
+            where.append("c.created_at >= ?")
+            args.append(_ts(query.opened_from))
+        if query.opened_before:
+            where.append("c.created_at < ?")
+            args.append(_ts(query.opened_before))
+        # Urgent first, then oldest first: the order a queue should be worked in. The page of
+        # refs is chosen first, so the full row (and its message count) is built for those
+        # only, not for every match the sort sees.
+        order = " ORDER BY c.is_urgent DESC, c.created_at, c.ref"
+        people = " JOIN constituents p ON p.id = c.constituent_id" if prefix else ""
+        # Words and tags give a set of refs: read each one's page columns from one index
+        # (010_casework.sql) instead of the table row.
+        by_ref = " INDEXED BY cases_page_by_ref" if query.text or query.tag else ""
+        page = (
+            f"SELECT c.ref FROM cases c{by_ref}{people}"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + order
+            + " LIMIT ?"
+        )
+        sql = f"{_CASE_SELECT} WHERE c.ref IN ({page}){order}"
         rows = self.conn.execute(sql, [*args, query.limit]).fetchall()
         return [_case(r) for r in rows]
+
+    # --- case management -------------------------------------------------------------------
+
+    def _insert_tags(self, case_ref: str, tags: Sequence[str]) -> None:
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO case_tags (tag, case_ref) VALUES (?, ?)",
+            [(tag, case_ref) for tag in tags],
+        )
+
+    def set_assignee(self, case_ref: str, assignee: str | None) -> None:
+        self.conn.execute("UPDATE cases SET assignee = ? WHERE ref = ?", (assignee, case_ref))
+
+    def set_status(self, case_ref: str, status: CaseStatus) -> None:
+        self.conn.execute("UPDATE cases SET status = ? WHERE ref = ?", (status.value, case_ref))
+
+    def set_tags(self, case_ref: str, tags: Sequence[str]) -> None:
+        with self.db.transaction():
+            self.conn.execute("UPDATE cases SET tags = ? WHERE ref = ?", (" ".join(tags), case_ref))
+            self.conn.execute("DELETE FROM case_tags WHERE case_ref = ?", (case_ref,))
+            self._insert_tags(case_ref, tags)
+
+    def add_note(self, case_ref: str, author: str, text: str, at: datetime) -> Note:
+        cursor = self.conn.execute(
+            "INSERT INTO notes (case_ref, author, text, created_at) VALUES (?, ?, ?, ?)",
+            (case_ref, author, text, _ts(at)),
+        )
+        return Note(str(cursor.lastrowid), case_ref, author, text, at)
+
+    def notes(self, case_ref: str) -> list[Note]:
+        rows = self.conn.execute(
+            "SELECT * FROM notes WHERE case_ref = ? ORDER BY created_at, id", (case_ref,)
+        ).fetchall()
+        return [
+            Note(str(r["id"]), r["case_ref"], r["author"], r["text"], _dt(r["created_at"]))
+            for r in rows
+        ]
+
+    def move_messages(self, from_ref: str, to_ref: str) -> int:
+        cursor = self.conn.execute(
+            "UPDATE messages SET case_ref = ? WHERE case_ref = ?", (to_ref, from_ref)
+        )
+        return cursor.rowcount
+
+    def set_merged_into(self, case_ref: str, target_ref: str) -> None:
+        self.conn.execute("UPDATE cases SET merged_into = ? WHERE ref = ?", (target_ref, case_ref))
+
+    def link_cases(self, a: str, b: str) -> bool:
+        low, high = sorted((a, b))
+        cursor = self.conn.execute(
+            "INSERT OR IGNORE INTO case_links (a, b) VALUES (?, ?)", (low, high)
+        )
+        return cursor.rowcount == 1
+
+    def unlink_cases(self, a: str, b: str) -> bool:
+        low, high = sorted((a, b))
+        cursor = self.conn.execute("DELETE FROM case_links WHERE a = ? AND b = ?", (low, high))
+        return cursor.rowcount == 1
+
+    def linked_cases(self, case_ref: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT b AS other FROM case_links WHERE a = ? "
+            "UNION SELECT a AS other FROM case_links WHERE b = ? ORDER BY other",
+            (case_ref, case_ref),
+        ).fetchall()
+        return [str(r["other"]) for r in rows]
 
     # --- campaigns -------------------------------------------------------------------------
 
@@ -527,8 +627,10 @@ class SqliteCaseRepository(SqliteDrafts):  # reply drafts: sqlite_drafts.py
 
     def delete_case(self, case_ref: str) -> int:
         with self.db.transaction():
-            for table in ("notes", "referrals", "drafts"):  # everything that hangs off the case
+            for table in ("notes", "referrals", "drafts", "case_tags"):  # all that hangs off it
                 self.conn.execute(f"DELETE FROM {table} WHERE case_ref = ?", (case_ref,))
+            self.conn.execute("DELETE FROM case_links WHERE a = ? OR b = ?", (case_ref, case_ref))
+            self.conn.execute("UPDATE cases SET merged_into = NULL WHERE merged_into = ?", (case_ref,))
             gone = self.conn.execute("DELETE FROM messages WHERE case_ref = ?", (case_ref,))
             self.conn.execute("DELETE FROM cases WHERE ref = ?", (case_ref,))
         self.db.scrub()

@@ -7,8 +7,8 @@ inside `transaction()` are held in memory, reads inside it see them, and they ar
 when the outermost `transaction()` exits cleanly. On an exception nothing is written. A nested
 `transaction()` joins the outer one. A write outside any transaction commits at once.
 
-Commit order: constituents, campaigns, new cases, quarantine, messages, case updates (with
-message counts), then the audit entries. Every create is idempotent (looked up by its Title
+Commit order: constituents, campaigns, new cases, quarantine, messages (new, then refiled by a
+merge), notes, case updates (with message counts), then the audit entries. Every create is idempotent (looked up by its Title
 before each POST attempt; see sharepoint_items), and a row another writer created meanwhile is
 merged (constituents, campaigns, quarantine) or refused with SharePointConflictError (cases,
 messages), which is transient: the message is tried again later and then seen as filed.
@@ -36,6 +36,7 @@ import json
 import logging
 import threading
 import unicodedata
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -62,12 +63,14 @@ from casedesk.adapters.m365.sharepoint_schema import (
     message_fields,
     message_key,
     note,
+    note_fields,
     num,
     quarantine_fields,
     quarantine_item,
     referral,
     referral_fields,
     stored_message,
+    stored_note,
     text,
     ts,
 )
@@ -89,6 +92,7 @@ from casedesk.core.models import (
     Classification,
     Constituent,
     NewCase,
+    Note,
     ParsedMessage,
     QuarantineItem,
     Referral,
@@ -105,6 +109,7 @@ CASES, CONSTITUENTS, MESSAGES = "cases", "constituents", "messages"
 AUDIT, QUARANTINE, CAMPAIGNS, COUNTERS = "audit", "quarantine", "campaigns", "counters"
 REFERRALS = "referrals"
 NOT_CLOSED = tuple(s.value for s in CaseStatus if s is not CaseStatus.CLOSED)
+NOTES = "notes"
 AUDIT_HEAD = "audit"
 CAS_ATTEMPTS = 20
 REMEMBERED_IDS = 10_000
@@ -140,8 +145,10 @@ def search_words(text_: str) -> list[str]:
     return [_fold(w) for w in "".join(ch if ch.isalnum() else " " for ch in text_).split()]
 
 
-def _mentions_all(words: Sequence[str], f: Fields) -> bool:
-    have = set(search_words(f"{text(f.get('Subject'))} {text(f.get('NewText'))}"))
+def _mentions_all(
+    words: Sequence[str], f: Fields, columns: Sequence[str] = ("Subject", "NewText")
+) -> bool:
+    have = set(search_words(" ".join(text(f.get(c)) for c in columns)))
     return bool(words) and all(w in have for w in words)
 
 
@@ -541,11 +548,13 @@ class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_dr
         return cases[: query.limit]
 
     def _refs_mentioning(self, query_text: str) -> set[str]:
+        """Cases with a message (subject or new text) or a note holding every word."""
         words = search_words(query_text)
         if not words:
             return set()
         rows = self._select(MESSAGES, None, None, lambda f: _mentions_all(words, f))
-        return {text(seen[0].get("CaseRef")) for seen in rows.values()}
+        notes = self._select(NOTES, None, None, lambda f: _mentions_all(words, f, ("NoteText",)))
+        return {text(seen[0].get("CaseRef")) for seen in (*rows.values(), *notes.values())}
 
     def _people(self, emails: set[str]) -> dict[str, Fields]:
         if len(emails) <= self.per_person_lookups:
@@ -553,6 +562,72 @@ class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_dr
             return {email: f for email, f in found.items() if f is not None}
         rows = self._select(CONSTITUENTS, None, None, lambda f: f.get("Title") in emails)
         return {email: seen[0] for email, seen in rows.items()}
+
+    # --- case management -------------------------------------------------------------------
+
+    def set_assignee(self, case_ref: str, assignee: str | None) -> None:
+        self._update_case(case_ref, lambda f: {"Assignee": assignee})
+
+    def set_status(self, case_ref: str, status: CaseStatus) -> None:
+        self._update_case(case_ref, lambda f: {"Status": status.value})
+
+    def set_tags(self, case_ref: str, tags: Sequence[str]) -> None:
+        self._update_case(case_ref, lambda f: {"Tags": " ".join(tags)})
+
+    def set_merged_into(self, case_ref: str, target_ref: str) -> None:
+        self._update_case(case_ref, lambda f: {"MergedInto": target_ref})
+
+    def add_note(self, case_ref: str, author: str, text_: str, at: datetime) -> Note:
+        written = Note(uuid.uuid4().hex, case_ref, author, text_, at)
+        with self._writing() as unit:
+            unit.put(NOTES, written.id, note_fields(written))
+        return written
+
+    def notes(self, case_ref: str) -> list[Note]:
+        rows = self._select(NOTES, "CaseRef", case_ref, lambda f: f.get("CaseRef") == case_ref)
+        # Stored rows come oldest first, then this unit's; the stable sort keeps that for ties.
+        return sorted((stored_note(f) for f, _ in rows.values()), key=lambda n: ts(n.created_at))
+
+    def move_messages(self, from_ref: str, to_ref: str) -> int:
+        with self._writing() as unit:
+            rows = self._select(
+                MESSAGES,
+                "CaseRef",
+                from_ref,
+                lambda f: f.get("CaseRef") == from_ref,
+                skip_store=self._is_new(CASES, from_ref),
+            )
+            for key, (fields, item_id) in rows.items():
+                unit.put(MESSAGES, key, {"CaseRef": to_ref}, item_id, base=fields)
+            return len(rows)
+
+    def _links(self, case_ref: str) -> set[str]:
+        found = self._one(CASES, case_ref)
+        return set(text(found[0].get("LinkedRefs")).split()) if found else set()
+
+    def _set_links(self, case_ref: str, refs: set[str]) -> None:
+        self._update_case(case_ref, lambda f: {"LinkedRefs": " ".join(sorted(refs))})
+
+    def link_cases(self, a: str, b: str) -> bool:
+        with self._writing():
+            a_links, b_links = self._links(a), self._links(b)
+            if b in a_links and a in b_links:
+                return False
+            self._set_links(a, a_links | {b})
+            self._set_links(b, b_links | {a})
+            return True
+
+    def unlink_cases(self, a: str, b: str) -> bool:
+        with self._writing():
+            a_links, b_links = self._links(a), self._links(b)
+            if b not in a_links and a not in b_links:
+                return False
+            self._set_links(a, a_links - {b})
+            self._set_links(b, b_links - {a})
+            return True
+
+    def linked_cases(self, case_ref: str) -> list[str]:
+        return sorted(self._links(case_ref))
 
     # --- campaigns -------------------------------------------------------------------------
 
@@ -776,6 +851,10 @@ class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_dr
             self.items.create(self._id(QUARANTINE), p.fields)  # already there: same bytes
         self._commit_messages(unit)
         self._commit_referrals(unit)
+        for _, p in unit.updates(MESSAGES):  # refiled by a merge
+            self.items.update(self._id(MESSAGES), str(p.item_id), p.fields)
+        for _, p in unit.creates(NOTES):  # a fresh random Title: nobody else writes it
+            self.items.create(self._id(NOTES), p.fields, look_first=False)
         self._commit_case_updates(unit)
         self._commit_audit(unit, real_ids)
         log.info(
@@ -859,6 +938,8 @@ class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_dr
     def _commit_case_updates(self, unit: Unit) -> None:
         list_id = self._id(CASES)
         grown = {text(p.fields.get("CaseRef")) for _, p in unit.creates(MESSAGES)}
+        for _, p in unit.updates(MESSAGES):  # a merge: both cases' counts change
+            grown |= {text(p.base.get("CaseRef")), text(p.fields.get("CaseRef"))}
         grown -= {ref for ref, _ in unit.creates(CASES)}
         changes: dict[str, tuple[str, Fields]] = {
             ref: (str(p.item_id), dict(p.fields)) for ref, p in unit.updates(CASES)
@@ -938,8 +1019,14 @@ def _narrowest(query: CaseQuery) -> tuple[str | None, str | None]:
 
 
 def _case_matches(f: Fields, query: CaseQuery) -> bool:
+    created = text(f.get("CreatedAt"))
     return (
-        (query.category is None or f.get("Category") == query.category.value)
+        (query.topic is None or f.get("Topic") == query.topic.value)
+        and (query.tag is None or query.tag in text(f.get("Tags")).split())
+        and (not query.unassigned or not f.get("Assignee"))
+        and (query.opened_from is None or dt(created) >= query.opened_from)
+        and (query.opened_before is None or dt(created) < query.opened_before)
+        and (query.category is None or f.get("Category") == query.category.value)
         and (query.status is None or f.get("Status") == query.status.value)
         and (query.assignee is None or f.get("Assignee") == query.assignee)
         and (not query.open_only or f.get("Status") != CaseStatus.CLOSED.value)

@@ -30,6 +30,7 @@ from casedesk.core.models import (
     Classification,
     Constituent,
     NewCase,
+    Note,
     ParsedMessage,
     QuarantineItem,
     Referral,
@@ -128,6 +129,8 @@ SCHEMA: tuple[ListSpec, ...] = (
             _UNIT,
             _t("SlaStage", "how far the SLA sweep has gone: empty, warned or escalated"),
             _t("SlaStageDue", "ISO 8601 UTC: the due time SlaStage belongs to"),
+            _t("MergedInto", "the case this one was merged into (it is then closed), or empty"),
+            _t("LinkedRefs", "related cases, space-separated (each links back to this one)"),
         ),
     ),
     ListSpec(
@@ -234,6 +237,17 @@ SCHEMA: tuple[ListSpec, ...] = (
             _UNIT,
         ),
     ),
+    ListSpec(
+        "notes",
+        "CaseDesk Notes",
+        "note id (random, made when the note is written)",
+        (
+            _t("CaseRef", "the case the note is on", indexed=True),
+            _t("Author", "the member of staff who wrote it"),
+            _n("NoteText", "the note"),
+            _t("CreatedAt", "ISO 8601 UTC"),
+        ),
+    ),
 )
 SPECS: dict[str, ListSpec] = {spec.key: spec for spec in SCHEMA}
 # A new case has no reply draft yet (the triage unit usually adds one before the row is written).
@@ -254,6 +268,7 @@ class CaseDeskLists:
     campaigns: str
     counters: str
     referrals: str
+    notes: str
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, str]) -> CaseDeskLists:
@@ -398,6 +413,8 @@ def case_fields(ref: str, new: NewCase, email: str, unit_id: str) -> Fields:
         "UnitId": unit_id,
         "SlaStage": "",
         "SlaStageDue": None,
+        "MergedInto": None,
+        "LinkedRefs": "",
     }
 
 
@@ -428,6 +445,7 @@ def case(f: Fields, person: Fields | None, message_count: int) -> Case:
         ward=opt_text(f.get("Ward")),
         sla_stage=text(f.get("SlaStage")),
         sla_stage_due=opt_dt(f.get("SlaStageDue")),
+        merged_into=opt_text(f.get("MergedInto")),
     )
 
 
@@ -605,4 +623,24 @@ def referral(f: Fields) -> Referral:
         replied_by=opt_text(f.get("RepliedBy")),
         chased_at=opt_dt(f.get("ChasedAt")),
         chases=num(f.get("Chases")),
+    )
+
+
+def note_fields(n: Note) -> Fields:
+    return {
+        "Title": n.id,
+        "CaseRef": n.case_ref,
+        "Author": n.author,
+        "NoteText": note(n.text),
+        "CreatedAt": ts(n.created_at),
+    }
+
+
+def stored_note(f: Fields) -> Note:
+    return Note(
+        text(f.get("Title")),
+        text(f.get("CaseRef")),
+        text(f.get("Author")),
+        text(f.get("NoteText")),
+        dt(f["CreatedAt"]),
     )
