@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ RULE_KEYS = ("name", "when", "then", "continue", "default", "order")
 ACTION_KEYS = ("assign", "priority", "sla_hours", "tags", "require_signoff", "template", "escalate")
 ASSIGN_KEYS = ("person", "team", "strategy")
 ROLES = ("caseworker", "office_manager", "mp", "safety_lead")
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class RulesError(CaseDeskError):
@@ -285,6 +287,7 @@ def parse_rules(text: str, source: str = "rules.yaml") -> Loaded:
         )
     top = reader.mapping(root, "file", ("version", "people", "teams", "rules"))
     people: dict[str, Person] = {}
+    entra_owner: dict[str, str] = {}
     if "people" in top:
         for pnode in getattr(top["people"], "value", []):
             p = reader.mapping(pnode, "people[]", ("id", "name", "role", "entra_id", "email"))
@@ -300,7 +303,18 @@ def parse_rules(text: str, source: str = "rules.yaml") -> Loaded:
                     f"unknown role {role!r}",
                     f"{_suggest(role, list(ROLES))}one of {', '.join(ROLES)}",
                 )
-            people[pid] = Person(pid, reader.text(p["name"]) if "name" in p else pid, role)
+            entra_id = reader.text(p["entra_id"]).strip().lower() if "entra_id" in p else None
+            if entra_id and not _GUID.match(entra_id):
+                reader.error(p["entra_id"], "people[].entra_id", f"{entra_id!r} is not an Entra object id",
+                             "copy the Object ID (a GUID) from the user's page in the Entra admin centre")  # fmt: skip
+            elif entra_id and entra_id in entra_owner:
+                reader.error(p["entra_id"], "people[].entra_id", f"{entra_id} is already {entra_owner[entra_id]}'s",
+                             "each person needs their own Entra object id")  # fmt: skip
+            elif entra_id:
+                entra_owner[entra_id] = pid
+            people[pid] = Person(
+                pid, reader.text(p["name"]) if "name" in p else pid, role, entra_id or None
+            )
     teams: dict[str, tuple[str, ...]] = {}
     if "teams" in top:
         for key_node, members in getattr(top["teams"], "value", []):

@@ -193,6 +193,7 @@ class Person:
     id: str
     name: str
     role: str = "caseworker"
+    entra_id: str | None = None  # Microsoft Entra object id: how the add-in and bot know them
 
 
 @dataclass(frozen=True)

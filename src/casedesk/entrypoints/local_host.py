@@ -93,11 +93,14 @@ def start_local_host(
         "POST", "/api/notifications", lambda q, b: handle_notifications(q, b, ops, queue, clock)
     )
     table.add("POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, ops, queue))
+    from casedesk.entrypoints.addin_host import add_addin_routes
+
+    add_addin_routes(table, settings, app.cases if settings.adapters == "m365" else app)
     local = LocalHost(server, app)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     say(
-        f"CaseDesk listening on {local.url} (/api/health, /api/notifications, /api/lifecycle). "
-        "Ctrl-C stops."
+        f"CaseDesk listening on {local.url} (/api/health, /api/notifications, /api/lifecycle, "
+        "/api/addin/*, the Outlook task pane at /addin/). Ctrl-C stops."
     )
     if settings.adapters == "m365":
         # Started after the socket is listening: creating a subscription makes Graph call back.
