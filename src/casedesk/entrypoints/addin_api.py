@@ -4,6 +4,7 @@ Every request carries an Entra ID bearer token (adapters/auth/entra_tokens.py). 
 token's `oid` must belong to a person in the office's people list (the rules file's
 `people`, with `entra_id`): anyone else gets 403 and no data. Then:
 
+  GET  /api/addin/config                  (no token) client id, authority and scope to sign in with
   GET  /api/addin/me                      who you are, the choices for corrections, the actions
   GET  /api/addin/message?internetMessageId=<...>   the case a message was filed into
   GET  /api/addin/compose?to=<address>&subject=...  the constituent's cases, for a reply
@@ -93,10 +94,17 @@ def _message_id(value: str) -> str:
 class AddinApi:
     """One handler for every `/api/addin/*` request."""
 
-    def __init__(self, validator: TokenValidator | None, backend: AddinBackend | None, why_off: str = "") -> None:
+    def __init__(
+        self,
+        validator: TokenValidator | None,
+        backend: AddinBackend | None,
+        why_off: str = "",
+        public_config: Mapping[str, Any] | None = None,
+    ) -> None:
         self.validator = validator
         self.backend = backend
         self.why_off = why_off
+        self.public_config = dict(public_config or {})
         self.routes: dict[tuple[str, str], Callable[[HttpRequest, Person, AddinBackend], HttpResult]] = {
             ("GET", "me"): self.me,
             ("GET", "message"): self.message,
@@ -110,6 +118,11 @@ class AddinApi:
 
     def __call__(self, request: HttpRequest) -> HttpResult:
         name = request.path.removeprefix(API_PREFIX).strip("/")
+        if (request.method, name) == ("GET", "config"):
+            # Before sign-in the pane needs to know what to sign in to: ids, not secrets.
+            if not self.public_config:
+                return _error(503, "not_configured", self.why_off)
+            return _json(200, self.public_config)
         handler = self.routes.get((request.method, name))
         if handler is None:
             known = any(n == name for _, n in self.routes)
@@ -149,6 +162,7 @@ class AddinApi:
         return _json(200, {
             "member": {"id": member.id, "name": member.name, "role": member.role},
             "choices": {"categories": [c.value for c in Category], "topics": [t.value for t in Topic]},
+            "people": [{"id": p.id, "name": p.name} for p in b.people().values()],
         })  # fmt: skip
 
     def message(self, request: HttpRequest, member: Person, b: AddinBackend) -> HttpResult:

@@ -84,7 +84,17 @@ def build_addin_api(
     backend = AddinBackend(
         app.repo, app.files, clock, drafts, lambda: people_of(app), CaseworkNotInThisBuild()
     )
-    return AddinApi(validator, backend)
+    return AddinApi(validator, backend, public_config=public_config(settings))
+
+
+def public_config(settings: Settings) -> dict[str, Any]:
+    """What the pane signs in with (NAA): the add-in's client id, the tenant, the API scope."""
+    resource = settings.addin_app_id_uri or f"api://{settings.addin_client_id}"
+    return {
+        "clientId": settings.addin_client_id,
+        "authority": f"https://login.microsoftonline.com/{settings.tenant_id}",
+        "scopes": [f"{resource.rstrip('/')}/{settings.addin_scope}"],
+    }
 
 
 def pane_files(prefix: str, root: Path = PANE_DIR) -> RequestRoute:
