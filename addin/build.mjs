@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "src", "casedesk", "web", "addin");
-rmSync(out, { recursive: true, force: true });
+// assets/ (the icons, drawn by scripts/make_icons.py) is kept; the rest is rebuilt.
+rmSync(join(out, "chunks"), { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 const result = await build({
@@ -24,7 +25,7 @@ const result = await build({
   logLevel: "warning",
   chunkNames: "chunks/[name]-[hash]",
 });
-for (const name of ["taskpane.html", "taskpane.css"]) {
+for (const name of ["taskpane.html", "taskpane.css", "about.html"]) {
   copyFileSync(join(here, name), join(out, name));
 }
 const sizes = Object.entries(result.metafile.outputs).map(

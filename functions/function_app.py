@@ -4,6 +4,7 @@ Routes and triggers (see docs/m365-setup.md):
   POST /api/notifications   Graph change notifications: handshake, clientState, enqueue, 202
   POST /api/lifecycle       Graph lifecycle notifications: check, enqueue for the worker
   GET  /api/health          liveness
+  GET/POST /api/addin/...   the Outlook add-in's API; its task pane files under /api/addin/pane/
   queue  triage             one message (or lifecycle event) end to end, idempotently
   timer  renew              create/renew subscriptions, then delta catch-up per mailbox
   timer  sweep              reserved for SLAs, digests and retention (later issues)
@@ -38,6 +39,7 @@ def _response(result: Any) -> func.HttpResponse:
         headers={
             "Content-Type": result.content_type,
             "X-Content-Type-Options": "nosniff",
+            **dict(getattr(result, "headers", ())),
         },
     )
 
@@ -69,6 +71,24 @@ def lifecycle(req: func.HttpRequest) -> func.HttpResponse:
 
     intake = _intake()
     return _response(handle_lifecycle(dict(req.params), req.get_body(), intake.ops, intake.queue))
+
+
+@cache
+def _addin() -> Any:
+    from casedesk.entrypoints.addin_host import functions_addin_routes
+
+    intake = _intake()
+    return functions_addin_routes(intake.cases.settings, intake.cases)
+
+
+@app.route(route="addin/{*path}", methods=["GET", "POST"])
+def addin(req: func.HttpRequest) -> func.HttpResponse:
+    """The Outlook add-in: its API (Entra token required) and, under pane/, its files."""
+    from casedesk.entrypoints.http_server import HttpRequest
+
+    path = "/api/addin/" + (req.route_params.get("path") or "")
+    request = HttpRequest(req.method, path, dict(req.params), dict(req.headers), req.get_body())
+    return _response(_addin()(request))
 
 
 @app.queue_trigger(arg_name="msg", queue_name="triage", connection="AzureWebJobsStorage")

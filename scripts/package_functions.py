@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = Path(".python_packages/lib/site-packages")
-EXPECTED = ["health", "notifications", "lifecycle", "triage", "renew", "sweep"]
+EXPECTED = ["health", "notifications", "lifecycle", "addin", "triage", "renew", "sweep"]
 
 
 def build(out: Path) -> None:
@@ -66,6 +66,9 @@ def check(zip_path: Path) -> None:
             "import casedesk.bootstrap_m365, casedesk.adapters.m365.graph_mailbox\n"
             "import casedesk.adapters.m365.table_ops, casedesk.adapters.m365.storage_queue\n"
             "import msgraph.graph_service_client, msal, azure.data.tables, azure.storage.queue\n"
+            "import jwt, casedesk.entrypoints.addin_host as pane\n"
+            "assert (pane.PANE_DIR / 'taskpane.html').is_file(), 'the task pane is not in the zip'\n"
+            "assert (pane.PANE_DIR / 'assets' / 'icon-80.png').is_file(), 'no ribbon icons'\n"
             "print('package imports OK:', ', '.join(names))\n"
         )
         subprocess.run([sys.executable, "-I", "-S", "-c", probe], check=True, cwd=tmp)

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,6 +27,7 @@ from addin_stack import (
 )
 from casedesk.bootstrap import build_app
 from casedesk.core.corrections import CORRECTED
+from casedesk.entrypoints.addin_host import PANE_DIR
 from casedesk.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,6 +53,10 @@ def built_pane() -> None:
             pytest.fail(missing)  # CI must run the browser tests, never skip them
         pytest.skip(missing)
     subprocess.run(["node", "addin/build.mjs"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "scripts/make_icons.py", str(PANE_DIR / "assets")],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
 
 
 def _ref(url: str, token: str, message_id: str) -> str:

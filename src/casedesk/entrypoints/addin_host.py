@@ -119,6 +119,19 @@ def pane_files(prefix: str, root: Path = PANE_DIR) -> RequestRoute:
     return serve
 
 
+def functions_addin_routes(settings: Settings, app: Any) -> RequestRoute:
+    """The function app: one route for `/api/addin/*`, the pane's files under pane/."""
+    api = build_addin_api(settings, app)
+    pane = pane_files(FUNCTIONS_PANE_PREFIX)
+
+    def route(request: HttpRequest) -> HttpResult:
+        if request.path.startswith(FUNCTIONS_PANE_PREFIX) or request.path == FUNCTIONS_PANE_PREFIX.rstrip("/"):
+            return pane(request)
+        return api(request)
+
+    return route
+
+
 def add_addin_routes(table: RouteTable, settings: Settings, app: Any) -> None:
     """`casedesk serve`: the API and the pane on the local server."""
     table.add_prefix(API_PREFIX, build_addin_api(settings, app))
