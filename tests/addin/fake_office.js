@@ -38,6 +38,49 @@
     },
   };
 
+  // Nested app authentication: where the scenario says the host supports it, a stand-in for
+  // the host's broker, window.nestedAppAuthBridge, answering MSAL.js's bridge requests
+  // (GetInitContext, GetToken, GetTokenPopup) with the envelope shapes in msal-browser's
+  // src/naa (BridgeRequestEnvelope / BridgeResponseEnvelope, TokenResponse, AccountInfo).
+  if (scenario.naa) {
+    const listeners = [];
+    const b64url = (obj) => btoa(JSON.stringify(obj)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+    const now = Math.floor(Date.now() / 1000);
+    const idClaims = {
+      aud: scenario.naa.clientId, iss: `https://login.microsoftonline.com/${scenario.naa.tenantId}/v2.0`,
+      iat: now, nbf: now, exp: now + 3600, name: "Jo Price", oid: scenario.naa.oid,
+      preferred_username: "jo.price@parliament.example", sub: "jo", tid: scenario.naa.tenantId, ver: "2.0",
+    };
+    const idToken = `${b64url({ alg: "RS256", typ: "JWT" })}.${b64url(idClaims)}.c2ln`;
+    const account = {
+      homeAccountId: `${scenario.naa.oid}.${scenario.naa.tenantId}`, environment: "login.microsoftonline.com",
+      tenantId: scenario.naa.tenantId, username: "jo.price@parliament.example",
+      localAccountId: scenario.naa.oid, name: "Jo Price", idTokenClaims: idClaims,
+    };
+    window.__bridgeRequests = [];
+    window.nestedAppAuthBridge = {
+      addEventListener(name, callback) {
+        if (name === "message") listeners.push(callback);
+      },
+      removeEventListener() {},
+      postMessage(message) {
+        const request = JSON.parse(message);
+        window.__bridgeRequests.push({ method: request.method, tokenParams: request.tokenParams || null });
+        const answer = { messageType: "NestedAppAuthResponse", requestId: request.requestId, success: true };
+        if (request.method === "GetInitContext") {
+          answer.initContext = { sdkName: "casedesk-test-host", sdkVersion: "1.0.0", capabilities: {} };
+        } else {
+          answer.token = {
+            access_token: scenario.token, expires_in: 3600, id_token: idToken, properties: null,
+            scope: request.tokenParams.scope,
+          };
+          answer.account = account;
+        }
+        setTimeout(() => listeners.forEach((listener) => listener(JSON.stringify(answer))), 0);
+      },
+    };
+  }
+
   window.Office = {
     AsyncResultStatus: { Succeeded: "succeeded", Failed: "failed" },
     CoercionType: { Text: "text", Html: "html" },
@@ -60,8 +103,9 @@
     },
     context: {
       requirements: {
-        // Mailbox sets yes; NestedAppAuth no, so the pane uses Office SSO (getAccessToken).
-        isSetSupported: (name) => name === "Mailbox",
+        // Mailbox sets yes; NestedAppAuth only when the scenario gives the host a broker,
+        // otherwise the pane falls back to Office SSO (getAccessToken).
+        isSetSupported: (name) => name === "Mailbox" || (name === "NestedAppAuth" && Boolean(scenario.naa)),
       },
       mailbox: {
         userProfile: { emailAddress: "jo.price@parliament.example", displayName: "Jo Price" },

@@ -101,6 +101,25 @@ for (const width of [320, 450]) {
   });
 }
 
+test("nested app authentication: MSAL.js gets the API token from the host's broker", async () => {
+  const naa = { clientId: PANE.client_id, tenantId: PANE.tenant_id, oid: PANE.jo_oid };
+  const { page, context, problems } = await openPane(read({ naa }));
+  assert.match(await page.locator("#pane").innerText(), new RegExp(PANE.damp_ref));
+  const state = await page.evaluate(() => ({
+    bridge: window.__bridgeRequests,
+    sso: window.__officeCalls.filter((c) => c[0] === "getAccessToken").length,
+  }));
+  assert.equal(state.sso, 0, "Office SSO is not used where NAA is available");
+  assert.equal(state.bridge[0].method, "GetInitContext");
+  const tokenRequests = state.bridge.filter((r) => r.method === "GetToken");
+  assert.ok(tokenRequests.length >= 1);
+  assert.equal(tokenRequests[0].tokenParams.clientId, PANE.client_id);
+  assert.ok(tokenRequests[0].tokenParams.scope.split(" ").includes(PANE.api_scope));
+  await noStorageUsed(page);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("campaign membership and size are shown", async () => {
   const { page, context } = await openPane(read({ internetMessageId: PANE.campaign_id }));
   assert.match(await page.locator("#pane").innerText(), /Campaign[\s\S]*3 letters so far/);

@@ -19,8 +19,11 @@ import pytest
 
 from addin_stack import (
     CAMPAIGN_IDS,
+    CLIENT_ID,
     DAMP_ID,
+    JO,
     STRANGER,
+    TENANT,
     XSS_ID,
     XSS_SUBJECT,
     addin_stack,
@@ -83,6 +86,10 @@ def test_the_task_pane_in_chromium(built_pane: None, tmp_path: Path) -> None:
             "correct_id": CORRECT_ID,
             "constituent": "priya.shah@example.org",
             "jo_token": jo,
+            "jo_oid": JO,
+            "client_id": CLIENT_ID,
+            "tenant_id": TENANT,
+            "api_scope": f"api://{CLIENT_ID}/access_as_user",
             "stranger_token": stack.token(STRANGER),
         }
         env = {
@@ -97,6 +104,8 @@ def test_the_task_pane_in_chromium(built_pane: None, tmp_path: Path) -> None:
             check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
+        declared = (ROOT / "tests" / "addin" / "pane.test.mjs").read_text().count("\ntest(") + 2
+        assert f"ℹ pass {declared}\n" in run.stdout, run.stdout[-2000:]  # every browser test ran
         corrected_ref = _ref(stack.url, jo, CORRECT_ID)
     app = build_app(load_settings({"data_dir": stack.data_dir}, environ={}))
     try:
