@@ -87,7 +87,8 @@ def addin(req: func.HttpRequest) -> func.HttpResponse:
     from casedesk.entrypoints.http_server import HttpRequest
 
     path = "/api/addin/" + (req.route_params.get("path") or "")
-    request = HttpRequest(req.method, path, dict(req.params), dict(req.headers), req.get_body())
+    headers = {name.lower(): value for name, value in req.headers.items()}
+    request = HttpRequest(req.method, path, dict(req.params), headers, req.get_body())
     return _response(_addin()(request))
 
 

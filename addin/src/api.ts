@@ -104,13 +104,13 @@ export class Api {
     return this.call("GET", "me");
   }
 
+  // Lookups are POSTs: addresses, subjects and message ids stay out of URLs (and so out of logs).
   message(internetMessageId: string): Promise<MessageAnswer> {
-    return this.call("GET", `message?internetMessageId=${encodeURIComponent(internetMessageId)}`);
+    return this.call("POST", "message", { internetMessageId });
   }
 
   compose(to: string, subject: string): Promise<{ cases: (CaseSummary & { draft: string | null })[] }> {
-    const query = `to=${encodeURIComponent(to)}&subject=${encodeURIComponent(subject)}`;
-    return this.call("GET", `compose?${query}`);
+    return this.call("POST", "compose", { to, subject });
   }
 
   correct(ref: string, category: string, topic: string): Promise<{ after: Record<string, unknown> }> {

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
@@ -52,12 +51,12 @@ def call(
         return err.code, json.loads(err.read() or b"{}"), dict(err.headers)
 
 
-def message_path(message_id: str) -> str:
-    return f"/api/addin/message?internetMessageId={quote(message_id)}"
+def view(stack: AddinStack, message_id: str, token: str | None = "") -> dict[str, Any]:
+    return call(stack, "POST", "/api/addin/message", token, {"internetMessageId": message_id})[1]
 
 
 def test_the_pane_gets_the_whole_case_for_a_filed_message(stack: AddinStack) -> None:
-    status, view, headers = call(stack, "GET", message_path(DAMP_ID))
+    status, view, headers = call(stack, "POST", "/api/addin/message", body={"internetMessageId": DAMP_ID})
     assert status == 200 and view["found"] is True
     case = view["case"]
     assert case["ref"].startswith("CD-") and case["status"] == "new"
@@ -72,14 +71,20 @@ def test_the_pane_gets_the_whole_case_for_a_filed_message(stack: AddinStack) -> 
 
 
 def test_campaign_membership_and_size_are_shown(stack: AddinStack) -> None:
-    status, view, _ = call(stack, "GET", message_path(CAMPAIGN_IDS[0]))
-    assert status == 200 and view["campaign"]["size"] == 3
-    assert view["case"]["category"] == "campaign"
+    answer = view(stack, CAMPAIGN_IDS[0])
+    assert answer["campaign"]["size"] == 3 and answer["case"]["category"] == "campaign"
 
 
 def test_a_message_casedesk_has_not_seen_is_not_found_without_error(stack: AddinStack) -> None:
-    assert call(stack, "GET", message_path("<forwarded-by-hand@example.org>"))[1] == {"found": False}
-    assert call(stack, "GET", message_path(XSS_ID.strip("<>")))[1]["found"] is True  # no brackets
+    assert view(stack, "<forwarded-by-hand@example.org>") == {"found": False}
+    assert view(stack, XSS_ID.strip("<>"))["found"] is True  # Office.js gives brackets; be lenient
+
+
+def test_config_tells_the_pane_what_to_sign_in_to_without_a_token(stack: AddinStack) -> None:
+    status, config, _ = call(stack, "GET", "/api/addin/config", token=None)
+    assert status == 200 and set(config) == {"clientId", "authority", "scopes"}
+    assert config["scopes"] == [f"api://{config['clientId']}/access_as_user"]
+    assert config["authority"].startswith("https://login.microsoftonline.com/")
 
 
 def test_me_names_the_member_and_the_correction_choices(stack: AddinStack) -> None:
@@ -92,13 +97,13 @@ def test_changing_the_category_is_a_correction_by_the_member_audited(
     tmp_path: Path,
 ) -> None:
     with addin_stack(tmp_path) as own:
-        ref = call(own, "GET", message_path(DAMP_ID))[1]["case"]["ref"]
+        ref = view(own, DAMP_ID)["case"]["ref"]
         status, done, _ = call(own, "POST", "/api/addin/correct", own.token(PRIYA),
                                {"ref": ref, "category": "policy", "topic": "health"})  # fmt: skip
         assert status == 200 and done["by"] == "priya.shah"
         assert done["before"]["category"] == "casework" and done["after"]["topic"] == "health"
-        view = call(own, "GET", message_path(DAMP_ID))[1]
-        assert (view["case"]["category"], view["case"]["topic"]) == ("policy", "health")
+        case = view(own, DAMP_ID)["case"]
+        assert (case["category"], case["topic"]) == ("policy", "health")
         app = build_app(load_settings({"data_dir": own.data_dir}, environ={}))
         try:
             [entry] = [e for e in app.repo.audit_entries(ref) if e.action == CORRECTED]
@@ -145,10 +150,9 @@ def test_casework_actions_say_they_are_not_in_this_build_yet(
 
 
 def test_compose_lists_the_constituents_cases_named_one_first(stack: AddinStack) -> None:
-    xss_ref = call(stack, "GET", message_path(XSS_ID))[1]["case"]["ref"]
-    status, found, _ = call(
-        stack, "GET", f"/api/addin/compose?to=priya.shah%40example.org&subject=RE%3A+{xss_ref}"
-    )
+    xss_ref = view(stack, XSS_ID)["case"]["ref"]
+    status, found, _ = call(stack, "POST", "/api/addin/compose",
+                            body={"to": "Priya.Shah@example.org", "subject": f"RE: {xss_ref}"})  # fmt: skip
     assert status == 200 and found["cases"][0]["ref"] == xss_ref
     assert len(found["cases"]) == 2 and all(c["draft"] for c in found["cases"])
 
@@ -166,16 +170,19 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("case", list(REFUSED))
-@pytest.mark.parametrize("route", ["GET me", "GET message", "POST correct"])
+@pytest.mark.parametrize("route", ["GET me", "POST message", "POST compose", "POST correct"])
 def test_every_wrong_caller_is_refused_with_no_data(
     stack: AddinStack, case: str, route: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
     make, expected, reason = REFUSED[case]
     method, name = route.split()
-    path = message_path(DAMP_ID) if name == "message" else f"/api/addin/{name}"
-    body = {"ref": "CD-2026-000001", "category": "spam"} if method == "POST" else None
-    status, answer, headers = call(stack, method, path, make(stack) or None, body)
+    body = {
+        "message": {"internetMessageId": DAMP_ID},
+        "compose": {"to": "priya.shah@example.org", "subject": "Damp"},
+        "correct": {"ref": "CD-2026-000001", "category": "spam"},
+    }.get(name)
+    status, answer, headers = call(stack, method, f"/api/addin/{name}", make(stack) or None, body)
     assert status == expected and reason in answer["message"]
     assert set(answer) == {"error", "message"}  # nothing about any case
     if expected == 401:
@@ -185,8 +192,7 @@ def test_every_wrong_caller_is_refused_with_no_data(
 
 
 def test_the_refused_correction_changed_nothing(stack: AddinStack) -> None:
-    view = call(stack, "GET", message_path(DAMP_ID))[1]
-    assert view["case"]["category"] == "casework"
+    assert view(stack, DAMP_ID)["case"]["category"] == "casework"
 
 
 def test_without_addin_settings_the_api_says_what_to_set(tmp_path: Path) -> None:
@@ -201,8 +207,9 @@ def test_constituent_text_never_reaches_the_log(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     with addin_stack(tmp_path) as own:
-        call(own, "GET", message_path(DAMP_ID))
-        call(own, "GET", message_path(XSS_ID))
+        view(own, DAMP_ID)
+        view(own, XSS_ID)
+        call(own, "POST", "/api/addin/compose", body={"to": "priya.shah@example.org", "subject": "Bins"})
     logged = " ".join(r.getMessage() + str(r.__dict__) for r in caplog.records)
     for text in ("landlord", "Priya Shah", "priya.shah@example.org", "onerror", "Bins", DAMP_ID):
         assert text not in logged

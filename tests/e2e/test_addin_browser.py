@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
@@ -66,8 +65,9 @@ def _ref(url: str, token: str, message_id: str) -> str:
     import urllib.request
 
     request = urllib.request.Request(
-        f"{url}/api/addin/message?internetMessageId={quote(message_id)}",
-        headers={"Authorization": f"Bearer {token}"},
+        f"{url}/api/addin/message",
+        data=json.dumps({"internetMessageId": message_id}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return str(json.loads(response.read())["case"]["ref"])

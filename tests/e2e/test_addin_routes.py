@@ -51,6 +51,11 @@ def test_nothing_outside_the_pane_or_of_an_unknown_kind_is_served(pane: Path, pa
     assert pane_files(LOCAL_PANE_PREFIX, pane)(get(path)).status == 404
 
 
+def test_the_pane_folder_without_its_slash_redirects(pane: Path) -> None:
+    moved = pane_files(FUNCTIONS_PANE_PREFIX, pane)(get("/api/addin/pane"))
+    assert moved.status == 301 and ("Location", "/api/addin/pane/") in moved.headers
+
+
 def test_only_get_is_answered_and_an_unbuilt_pane_says_how_to_build_it(tmp_path: Path) -> None:
     assert pane_files(LOCAL_PANE_PREFIX, tmp_path)(get("/addin/")).status == 503
     assert b"make addin" in pane_files(LOCAL_PANE_PREFIX, tmp_path)(get("/addin/")).body

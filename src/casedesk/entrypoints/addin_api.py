@@ -6,8 +6,11 @@ token's `oid` must belong to a person in the office's people list (the rules fil
 
   GET  /api/addin/config                  (no token) client id, authority and scope to sign in with
   GET  /api/addin/me                      who you are, the choices for corrections, the actions
-  GET  /api/addin/message?internetMessageId=<...>   the case a message was filed into
-  GET  /api/addin/compose?to=<address>&subject=...  the constituent's cases, for a reply
+  POST /api/addin/message   {internetMessageId}     the case a message was filed into
+  POST /api/addin/compose   {to, subject}           the constituent's cases, for a reply
+
+Lookups are POSTs so that addresses, subjects and message ids travel in the body, never in a
+URL that a proxy or request log would keep.
   POST /api/addin/correct   {ref, category?, topic?}   feeds core/corrections.correct
   POST /api/addin/claim | assign | note | create      through CaseworkActions (addin_actions.py)
 
@@ -107,8 +110,8 @@ class AddinApi:
         self.public_config = dict(public_config or {})
         self.routes: dict[tuple[str, str], Callable[[HttpRequest, Person, AddinBackend], HttpResult]] = {
             ("GET", "me"): self.me,
-            ("GET", "message"): self.message,
-            ("GET", "compose"): self.compose,
+            ("POST", "message"): self.message,
+            ("POST", "compose"): self.compose,
             ("POST", "correct"): self.correct,
             ("POST", "claim"): self.claim,
             ("POST", "assign"): self.assign,
@@ -166,10 +169,7 @@ class AddinApi:
         })  # fmt: skip
 
     def message(self, request: HttpRequest, member: Person, b: AddinBackend) -> HttpResult:
-        raw = request.query.get("internetMessageId", "")
-        if not raw.strip():
-            raise _BadRequestError("internetMessageId is required")
-        message_id = _message_id(raw)
+        message_id = _message_id(_text(_body(request), "internetMessageId"))
         ref = b.repo.case_for_thread([message_id])
         if ref is None:
             return _json(200, {"found": False})
@@ -180,10 +180,11 @@ class AddinApi:
 
     def compose(self, request: HttpRequest, member: Person, b: AddinBackend) -> HttpResult:
         """For a reply being written: the constituent's cases (the one the subject names first)."""
-        to = request.query.get("to", "").strip().lower()
+        body = _body(request)
+        to = _text(body, "to").lower()
         if "@" not in to:
-            raise _BadRequestError("to (the constituent's address) is required")
-        named = _REF.findall(request.query.get("subject", ""))
+            raise _BadRequestError("to must be the constituent's email address")
+        named = _REF.findall(str(body.get("subject") or ""))
         cases = b.repo.cases_of_constituent(to)
         cases.sort(key=lambda c: (c.ref not in named, c.status.value == "closed", -c.updated_at.timestamp()))
         return _json(200, {"cases": [

@@ -103,6 +103,8 @@ def pane_files(prefix: str, root: Path = PANE_DIR) -> RequestRoute:
     def serve(request: HttpRequest) -> HttpResult:
         if request.method != "GET":
             return HttpResult(405, b"method not allowed")
+        if request.path == prefix.rstrip("/"):  # relative links need the trailing slash
+            return HttpResult(301, b"", headers=(("Location", prefix),))
         relative = request.path.removeprefix(prefix.rstrip("/")).lstrip("/") or "taskpane.html"
         if not (root / "taskpane.html").is_file():
             return HttpResult(503, b"the task pane is not built: run `make addin`")
