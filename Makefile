@@ -7,13 +7,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEMO_DIR ?= .demo-data
 
-.PHONY: help install node package demo demo-clean test lint typecheck approval approval-pack pytest bench clean
+.PHONY: help install node package demo demo-clean test lint typecheck approval approval-pack pytest bench clean addin chromium
 
 help:
 	@echo "make demo   - triage samples/inbox into $(DEMO_DIR) and show the result (run twice: idempotent)"
 	@echo "make test   - ruff, mypy (strict on the core) and pytest"
 	@echo "make bench  - generate 10,000 messages, triage them, print rates; time searches on 100,000 cases"
-	@echo "make package - build and verify the Azure Functions deployment zip"
+	@echo "make package - build and verify the Azure Functions zip and the Outlook add-in app package"
+	@echo "               (ADDIN_PACKAGE_ARGS='--pane-url https://... --client-id ...': docs/outlook-addin.md)"
 	@echo "make approval-pack - run the security tests and render the PDS approval pack into docs/approval-pack"
 	@echo "make demo-clean / make clean"
 
@@ -34,6 +35,17 @@ $(NODE_STAMP): package.json package-lock.json
 
 node: $(NODE_STAMP)
 
+# The Outlook task pane (addin/): type-checked TypeScript bundled into src/casedesk/web/addin,
+# icons drawn by a script. Served by `casedesk serve` at /addin/ and packaged with the app.
+addin: install node
+	npm run --silent typecheck:addin
+	npm run --silent build:addin
+	$(BIN)/python scripts/make_icons.py src/casedesk/web/addin/assets > /dev/null
+
+# Debian's Chromium for the task pane's browser tests (test tools cannot download browsers here).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium; }
+
 demo: install
 	$(BIN)/casedesk --data-dir $(DEMO_DIR) --settings samples/casedesk.toml geo import samples/geo/postcodes.csv --names samples/geo/wards.csv
 	$(BIN)/casedesk --data-dir $(DEMO_DIR) --settings samples/casedesk.toml demo samples/inbox
@@ -47,7 +59,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install node
+pytest: install node chromium addin
 	$(BIN)/pytest
 
 # The PDS permission manifest must match every Graph/Azure call in the adapters and infra/'s roles.
@@ -64,8 +76,9 @@ approval-pack: install node
 
 test: lint typecheck approval pytest
 
-package: install
+package: install addin
 	$(BIN)/python scripts/package_functions.py
+	$(BIN)/python scripts/package_addin.py $(ADDIN_PACKAGE_ARGS)
 
 bench: install node
 	$(BIN)/casedesk bench --messages $${BENCH_MESSAGES:-10000} --search-cases $${BENCH_SEARCH_CASES:-100000}

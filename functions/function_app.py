@@ -4,6 +4,7 @@ Routes and triggers (see docs/m365-setup.md):
   POST /api/notifications   Graph change notifications: handshake, clientState, enqueue, 202
   POST /api/lifecycle       Graph lifecycle notifications: check, enqueue for the worker
   GET  /api/health          liveness
+  GET/POST /api/addin/...   the Outlook add-in's API; its task pane files under /api/addin/pane/
   queue  triage             one message (or lifecycle event) end to end, idempotently
   timer  renew              create/renew subscriptions, then delta catch-up per mailbox
   timer  sweep              SLA warnings and escalations, chases for late referrals; retention
@@ -43,6 +44,7 @@ def _response(result: Any) -> func.HttpResponse:
         headers={
             "Content-Type": result.content_type,
             "X-Content-Type-Options": "nosniff",
+            **dict(getattr(result, "headers", ())),
         },
     )
 
@@ -74,6 +76,25 @@ def lifecycle(req: func.HttpRequest) -> func.HttpResponse:
 
     intake = _intake()
     return _response(handle_lifecycle(dict(req.params), req.get_body(), intake.ops, intake.queue))
+
+
+@cache
+def _addin() -> Any:
+    from casedesk.entrypoints.addin_host import functions_addin_routes
+
+    intake = _intake()
+    return functions_addin_routes(intake.cases.settings, intake.cases)
+
+
+@app.route(route="addin/{*path}", methods=["GET", "POST"])
+def addin(req: func.HttpRequest) -> func.HttpResponse:
+    """The Outlook add-in: its API (Entra token required) and, under pane/, its files."""
+    from casedesk.entrypoints.http_server import HttpRequest
+
+    path = "/api/addin/" + (req.route_params.get("path") or "")
+    headers = {name.lower(): value for name, value in req.headers.items()}
+    request = HttpRequest(req.method, path, dict(req.params), headers, req.get_body())
+    return _response(_addin()(request))
 
 
 @app.queue_trigger(arg_name="msg", queue_name="triage", connection="AzureWebJobsStorage")

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE = Path(".python_packages/lib/site-packages")
 PROMPTS = ROOT / "prompts"
 PACKAGED_PROMPTS = SITE / "casedesk" / "prompts"  # adapters/ai/prompt.py: prompts_dir()
-EXPECTED = ["health", "notifications", "lifecycle", "triage", "renew", "sweep", "messages"]
+EXPECTED = ["health", "notifications", "lifecycle", "addin", "triage", "renew", "sweep", "messages"]
 
 
 def build(out: Path, with_dependencies: bool = True) -> None:
@@ -113,6 +113,9 @@ def check(zip_path: Path) -> None:
             "import casedesk.adapters.m365.table_ops, casedesk.adapters.m365.storage_queue\n"
             "import msgraph.graph_service_client, msal, azure.data.tables, azure.storage.queue\n"
             "import casedesk.adapters.m365.teams_adapter, botbuilder.core, jwt.algorithms\n"
+            "import jwt, casedesk.entrypoints.addin_host as pane\n"
+            "assert (pane.PANE_DIR / 'taskpane.html').is_file(), 'the task pane is not in the zip'\n"
+            "assert (pane.PANE_DIR / 'assets' / 'icon-80.png').is_file(), 'no ribbon icons'\n"
             "print('package imports OK:', ', '.join(names))\n"
         )
         subprocess.run([sys.executable, "-I", "-S", "-c", probe], check=True, cwd=tmp)

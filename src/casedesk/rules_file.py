@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ ACTION_KEYS = (
 )  # fmt: skip
 ASSIGN_KEYS = ("person", "team", "strategy")
 ROLES = ("caseworker", "office_manager", "mp", "safety_lead")
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class RulesError(CaseDeskError):
@@ -296,6 +298,7 @@ def parse_rules(text: str, source: str = "rules.yaml") -> Loaded:
         )
     top = reader.mapping(root, "file", ("version", "people", "teams", "rules"))
     people: dict[str, Person] = {}
+    entra_owner: dict[str, str] = {}
     if "people" in top:
         for pnode in getattr(top["people"], "value", []):
             p = reader.mapping(pnode, "people[]", ("id", "name", "role", "entra_id", "email"))
@@ -311,9 +314,17 @@ def parse_rules(text: str, source: str = "rules.yaml") -> Loaded:
                     f"unknown role {role!r}",
                     f"{_suggest(role, list(ROLES))}one of {', '.join(ROLES)}",
                 )
+            entra_id = reader.text(p["entra_id"]).strip().lower() if "entra_id" in p else None
+            if entra_id and not _GUID.match(entra_id):
+                reader.error(p["entra_id"], "people[].entra_id", f"{entra_id!r} is not an Entra object id",
+                             "copy the Object ID (a GUID) from the user's page in the Entra admin centre")  # fmt: skip
+            elif entra_id and entra_id in entra_owner:
+                reader.error(p["entra_id"], "people[].entra_id", f"{entra_id} is already {entra_owner[entra_id]}'s",
+                             "each person needs their own Entra object id")  # fmt: skip
+            elif entra_id:
+                entra_owner[entra_id] = pid
             people[pid] = Person(
-                pid, reader.text(p["name"]) if "name" in p else pid, role,
-                reader.text(p["entra_id"]) or None if "entra_id" in p else None,
+                pid, reader.text(p["name"]) if "name" in p else pid, role, entra_id or None,
                 reader.text(p["email"]) or None if "email" in p else None,
             )  # fmt: skip
     teams: dict[str, tuple[str, ...]] = {}

@@ -154,6 +154,23 @@ class Settings(BaseModel):
     queue_name: str = Field("triage", description="Storage queue the triage worker reads.")
     table_name: str = Field("casedeskops", description="Storage table for operational state.")
 
+    # --- Outlook add-in (docs/outlook-addin.md) ---------------------------------------------
+    addin_client_id: str | None = Field(
+        None,
+        description="The add-in's Entra app registration (client) id: the audience of the "
+        "tokens /api/addin accepts. Unset: the add-in API answers 503.",
+    )
+    addin_app_id_uri: str | None = Field(
+        None, description="Its Application ID URI (api://<host>/<client id>), also accepted."
+    )
+    addin_scope: str = Field(
+        "access_as_user", min_length=1, description="The API scope a token must grant (scp)."
+    )
+    addin_authority: str = Field(
+        "https://login.microsoftonline.com",
+        description="Where the tenant's OpenID metadata and signing keys are read.",
+    )
+
     # --- AI classification (classifier = "ai"; docs/ai-use.md) ------------------------------
     classifier: Literal["embedded", "ai"] = Field(
         "embedded",
@@ -297,6 +314,14 @@ class Settings(BaseModel):
             problems.append(f"{_env_name('bot_openid_metadata_url')} must be https")
         if problems:
             raise ValueError("; ".join(problems) + " — see docs/teams-bot.md")
+        return self
+
+    @model_validator(mode="after")
+    def _addin_authority_https(self) -> Settings:
+        if not _is_https_or_loopback(self.addin_authority):
+            raise ValueError(
+                f"{_env_name('addin_authority')} must be https (signing keys must not be forged)"
+            )
         return self
 
     @model_validator(mode="after")

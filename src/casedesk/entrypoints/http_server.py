@@ -10,6 +10,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
@@ -24,6 +25,20 @@ Route = Callable[[Mapping[str, str], bytes], HttpResult]
 HeaderRoute = Callable[[Mapping[str, str], bytes, Mapping[str, str]], HttpResult]
 
 
+@dataclass(frozen=True)
+class HttpRequest:
+    """A whole request, for handlers that need headers (the add-in's bearer token)."""
+
+    method: str
+    path: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+
+
+RequestRoute = Callable[[HttpRequest], HttpResult]
+
+
 def health(_query: Mapping[str, str], _body: bytes) -> HttpResult:
     body = json.dumps({"status": "ok", "version": __version__}).encode()
     return HttpResult(200, body, "application/json")
@@ -34,6 +49,7 @@ class RouteTable:
 
     def __init__(self) -> None:
         self.routes: dict[tuple[str, str], Route] = {("GET", "/api/health"): health}
+        self.prefixes: list[tuple[str, RequestRoute]] = []
         self.lock = threading.Lock()
         self.header_routes: dict[tuple[str, str], HeaderRoute] = {}
 
@@ -43,6 +59,9 @@ class RouteTable:
     def add_with_headers(self, method: str, path: str, handler: HeaderRoute) -> None:
         self.header_routes[(method, path)] = handler
         self.routes[(method, path)] = lambda q, b: handler(q, b, {})
+    def add_prefix(self, prefix: str, handler: RequestRoute) -> None:
+        """Every method and path under prefix ("/addin/") goes to handler, headers and all."""
+        self.prefixes.append((prefix, handler))
 
     def dispatch(
         self, method: str, target: str, body: bytes, headers: Mapping[str, str] | None = None
@@ -50,6 +69,12 @@ class RouteTable:
         parts = urlsplit(target)
         handler = self.routes.get((method, parts.path))
         if handler is None:
+            for prefix, whole in self.prefixes:
+                if parts.path.startswith(prefix) or parts.path == prefix.rstrip("/"):
+                    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+                    lower = {k.lower(): v for k, v in (headers or {}).items()}
+                    with self.lock:
+                        return whole(HttpRequest(method, parts.path, query, lower, body))
             known = any(path == parts.path for _, path in self.routes)
             return HttpResult(
                 405 if known else 404, b"method not allowed" if known else b"not found"
@@ -88,6 +113,8 @@ def make_server(host: str, port: int, table: RouteTable) -> ThreadingHTTPServer:
             self.send_header("Content-Type", result.content_type)
             self.send_header("Content-Length", str(len(result.body)))
             self.send_header("X-Content-Type-Options", "nosniff")
+            for name, value in result.headers:
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(result.body)
 

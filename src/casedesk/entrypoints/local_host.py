@@ -125,14 +125,18 @@ def start_local_host(
         from casedesk.entrypoints.bot import handle_bot_messages
 
         table.add_with_headers("POST", "/api/messages", lambda q, b, h: handle_bot_messages(h, b, bot))
+
+    from casedesk.entrypoints.addin_host import add_addin_routes
+
+    add_addin_routes(table, settings, app.cases if settings.adapters == "m365" else app)
     local = LocalHost(server, app)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     if bot is not None:
         threading.Thread(target=_digester, args=(bot, local.stop), daemon=True).start()
         say("Teams bot on /api/messages; daily digests from the sweep (docs/teams-bot.md).")
     say(
-        f"CaseDesk listening on {local.url} (/api/health, /api/notifications, /api/lifecycle). "
-        "Ctrl-C stops."
+        f"CaseDesk listening on {local.url} (/api/health, /api/notifications, /api/lifecycle, "
+        "/api/addin/*, the Outlook task pane at /addin/). Ctrl-C stops."
     )
     if settings.adapters == "m365":
         # Started after the socket is listening: creating a subscription makes Graph call back.

@@ -29,6 +29,7 @@ class HttpResult:
     status: int
     body: bytes = b""
     content_type: str = "text/plain; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()  # extra response headers (cache, CSP)
 
 
 def _validation(query: Mapping[str, str]) -> HttpResult | None:

@@ -1,0 +1,215 @@
+"""`/api/addin/*` on `casedesk serve`: the task pane's API, behind Entra ID tokens and the
+office's people list. Every refusal carries no case data."""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from addin_stack import (
+    CAMPAIGN_IDS,
+    DAMP_ID,
+    PRIYA,
+    STRANGER,
+    XSS_ID,
+    XSS_SUBJECT,
+    AddinStack,
+    addin_stack,
+)
+from casedesk.bootstrap import build_app
+from casedesk.core.corrections import CORRECTED
+from casedesk.settings import load_settings
+from entrafake import new_key
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AddinStack]:
+    with addin_stack(tmp_path_factory.mktemp("addin")) as running:
+        yield running
+
+
+def call(
+    stack: AddinStack, method: str, path: str, token: str | None = "", body: Any = None
+) -> tuple[int, dict[str, Any], dict[str, str]]:
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token or stack.token()}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(stack.url + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read()), dict(response.headers)
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}"), dict(err.headers)
+
+
+def view(stack: AddinStack, message_id: str, token: str | None = "") -> dict[str, Any]:
+    return call(stack, "POST", "/api/addin/message", token, {"internetMessageId": message_id})[1]
+
+
+def test_the_pane_gets_the_whole_case_for_a_filed_message(stack: AddinStack) -> None:
+    status, view, headers = call(stack, "POST", "/api/addin/message", body={"internetMessageId": DAMP_ID})
+    assert status == 200 and view["found"] is True
+    case = view["case"]
+    assert case["ref"].startswith("CD-") and case["status"] == "new"
+    assert (case["category"], case["topic"]) == ("casework", "housing")
+    assert case["assignee"] in ("priya.shah", "tom.reid") and case["assignee_name"]
+    assert case["due_at"]  # the housing rule sets an SLA
+    assert view["triage"]["reasons"] and view["triage"]["confidence"] > 0
+    assert [c["subject"] for c in view["other_cases"]] == [XSS_SUBJECT]
+    assert "landlord" in view["draft"] or "damp" in view["draft"].lower()
+    assert view["folder"]["location"].endswith(case["ref"]) and view["folder"]["url"] is None
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_campaign_membership_and_size_are_shown(stack: AddinStack) -> None:
+    answer = view(stack, CAMPAIGN_IDS[0])
+    assert answer["campaign"]["size"] == 3 and answer["case"]["category"] == "campaign"
+
+
+def test_a_message_casedesk_has_not_seen_is_not_found_without_error(stack: AddinStack) -> None:
+    assert view(stack, "<forwarded-by-hand@example.org>") == {"found": False}
+    assert view(stack, XSS_ID.strip("<>"))["found"] is True  # Office.js gives brackets; be lenient
+
+
+def test_config_tells_the_pane_what_to_sign_in_to_without_a_token(stack: AddinStack) -> None:
+    status, config, _ = call(stack, "GET", "/api/addin/config", token=None)
+    assert status == 200 and set(config) == {"clientId", "authority", "scopes"}
+    assert config["scopes"] == [f"api://{config['clientId']}/access_as_user"]
+    assert config["authority"].startswith("https://login.microsoftonline.com/")
+
+
+def test_me_names_the_member_and_the_correction_choices(stack: AddinStack) -> None:
+    status, me, _ = call(stack, "GET", "/api/addin/me", stack.token(PRIYA))
+    assert status == 200 and me["member"] == {"id": "priya.shah", "name": "Priya Shah", "role": "caseworker"}
+    assert "housing" in me["choices"]["topics"] and "casework" in me["choices"]["categories"]
+
+
+def test_changing_the_category_is_a_correction_by_the_member_audited(
+    tmp_path: Path,
+) -> None:
+    with addin_stack(tmp_path) as own:
+        ref = view(own, DAMP_ID)["case"]["ref"]
+        status, done, _ = call(own, "POST", "/api/addin/correct", own.token(PRIYA),
+                               {"ref": ref, "category": "policy", "topic": "health"})  # fmt: skip
+        assert status == 200 and done["by"] == "priya.shah"
+        assert done["before"]["category"] == "casework" and done["after"]["topic"] == "health"
+        case = view(own, DAMP_ID)["case"]
+        assert (case["category"], case["topic"]) == ("policy", "health")
+        app = build_app(load_settings({"data_dir": own.data_dir}, environ={}))
+        try:
+            [entry] = [e for e in app.repo.audit_entries(ref) if e.action == CORRECTED]
+        finally:
+            app.close()
+        assert entry.actor == "priya.shah" and entry.detail["to_category"] == "policy"
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"ref": "CD-2026-000001"}, "category or topic"),
+        ({"ref": "CD-2026-000001", "category": "housing"}, "not one of"),
+        ({"category": "policy"}, "ref is required"),
+    ],
+)
+def test_bad_corrections_are_400_and_change_nothing(
+    stack: AddinStack, body: dict[str, Any], problem: str
+) -> None:
+    status, answer, _ = call(stack, "POST", "/api/addin/correct", body=body)
+    assert status == 400 and problem in answer["message"]
+
+
+def test_correcting_an_unknown_case_is_404(stack: AddinStack) -> None:
+    status, _, _ = call(stack, "POST", "/api/addin/correct", body={"ref": "CD-2026-009999", "category": "policy"})
+    assert status == 404
+
+
+@pytest.mark.parametrize(
+    ("action", "body", "name"),
+    [
+        ("claim", {"ref": "CD-2026-000001"}, "Claim"),
+        ("assign", {"ref": "CD-2026-000001", "assignee": "tom.reid"}, "Assign"),
+        ("note", {"ref": "CD-2026-000001", "text": "Rang the council"}, "Add note"),
+        ("create", {"mailbox": "alex@parliament.example", "itemId": "AAMkAD"}, "Create case"),
+    ],
+)
+def test_casework_actions_say_they_are_not_in_this_build_yet(
+    stack: AddinStack, action: str, body: dict[str, Any], name: str
+) -> None:
+    status, answer, _ = call(stack, "POST", f"/api/addin/{action}", body=body)
+    assert status == 501 and answer["error"] == "not_available"
+    assert answer["message"].startswith(name) and "not available in this build yet" in answer["message"]
+
+
+def test_compose_lists_the_constituents_cases_named_one_first(stack: AddinStack) -> None:
+    xss_ref = view(stack, XSS_ID)["case"]["ref"]
+    status, found, _ = call(stack, "POST", "/api/addin/compose",
+                            body={"to": "Priya.Shah@example.org", "subject": f"RE: {xss_ref}"})  # fmt: skip
+    assert status == 200 and found["cases"][0]["ref"] == xss_ref
+    assert len(found["cases"]) == 2 and all(c["draft"] for c in found["cases"])
+
+
+REFUSED = {
+    "no token": (lambda s: None, 401, "no bearer token"),
+    "expired": (lambda s: s.token(lifetime=timedelta(seconds=-600)), 401, "expired"),
+    "wrong audience": (lambda s: s.entra.token(PRIYA, "11111111-2222-4333-8444-555555555555"), 401, "aud"),
+    "wrong tenant": (lambda s: s.token(tid="0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"), 401, "tid"),
+    "wrong issuer": (lambda s: s.token(iss="https://sts.windows.net/0f1e2d3c/"), 401, "iss"),
+    "wrong key": (lambda s: s.token(key=new_key()), 401, "signature"),
+    "missing scope": (lambda s: s.token(scp="User.Read"), 401, "scp"),
+    "not an office member": (lambda s: s.token(STRANGER), 403, "people list"),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+@pytest.mark.parametrize("route", ["GET me", "POST message", "POST compose", "POST correct"])
+def test_every_wrong_caller_is_refused_with_no_data(
+    stack: AddinStack, case: str, route: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    make, expected, reason = REFUSED[case]
+    method, name = route.split()
+    body = {
+        "message": {"internetMessageId": DAMP_ID},
+        "compose": {"to": "priya.shah@example.org", "subject": "Damp"},
+        "correct": {"ref": "CD-2026-000001", "category": "spam"},
+    }.get(name)
+    status, answer, headers = call(stack, method, f"/api/addin/{name}", make(stack) or None, body)
+    assert status == expected and reason in answer["message"]
+    assert set(answer) == {"error", "message"}  # nothing about any case
+    if expected == 401:
+        assert headers["WWW-Authenticate"].startswith("Bearer")
+    logged = " ".join(r.getMessage() + str(r.__dict__) for r in caplog.records)
+    assert "Bearer" not in logged and "eyJ" not in logged  # tokens never reach the log
+
+
+def test_the_refused_correction_changed_nothing(stack: AddinStack) -> None:
+    assert view(stack, DAMP_ID)["case"]["category"] == "casework"
+
+
+def test_without_addin_settings_the_api_says_what_to_set(tmp_path: Path) -> None:
+    with addin_stack(tmp_path, configured=False) as off:
+        status, answer, _ = call(off, "GET", "/api/addin/me")
+    assert status == 503 and "CASEDESK_TENANT_ID" in answer["message"]
+    assert "CASEDESK_ADDIN_CLIENT_ID" in answer["message"]
+
+
+def test_constituent_text_never_reaches_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with addin_stack(tmp_path) as own:
+        view(own, DAMP_ID)
+        view(own, XSS_ID)
+        call(own, "POST", "/api/addin/compose", body={"to": "priya.shah@example.org", "subject": "Bins"})
+    logged = " ".join(r.getMessage() + str(r.__dict__) for r in caplog.records)
+    for text in ("landlord", "Priya Shah", "priya.shah@example.org", "onerror", "Bins", DAMP_ID):
+        assert text not in logged
