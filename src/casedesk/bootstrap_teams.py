@@ -4,8 +4,8 @@ Called by bootstrap.py / bootstrap_m365.py (the triage notifier), `casedesk serv
 Functions app (/api/messages, the digest in the sweep timer). Nothing here runs unless
 CASEDESK_BOT_APP_ID is set.
 
-Case actions (claim, assign, close, note, approve) are wired to `NotYetAvailable` until
-the casework core lands; replace `case_actions()` then.
+Case actions (claim, assign, close, note) go through the casework core; approving a draft
+from Teams is not built yet (`casedesk approve`).
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from casedesk.core.roster import Roster
 from casedesk.core.rules import RuleSet
 from casedesk.ports import CaseRepository, Clock, OpsState
 from casedesk.settings import Settings
-from casedesk.teams.actions import CaseActions, NotYetAvailable
+from casedesk.teams.actions import CaseActions, CoreCaseActions
 from casedesk.teams.drafts import DraftReader
 
 
 def case_actions(repo: CaseRepository, clock: Clock) -> CaseActions:
-    """The casework core's claim/assign/close/note/approve, once it is in this build."""
-    return NotYetAvailable()
+    """Claim, assign, close and note through the casework core (approve: not yet)."""
+    return CoreCaseActions(repo, clock)
 
 
 def roster_of(rules: RuleSet | None) -> Callable[[], Roster]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from casedesk.core import casework
 from casedesk.errors import CaseDeskError
+from casedesk.ports import CaseRepository, Clock
 
 
 class NotAvailableYetError(CaseDeskError):
@@ -52,3 +54,27 @@ class CaseworkNotInThisBuild:
 
     def create_from_message(self, actor: str, mailbox: str, rest_item_id: str) -> str:
         raise NotAvailableYetError(f"Create case from this message {_LATER}")
+
+
+class CoreCasework:
+    """Claim, assign and add a note through the casework core (core/casework.py), audited
+    under the member's people id exactly as the CLI's commands are. Creating a case from a
+    message CaseDesk never saw needs the message fetched from the mailbox: not built yet."""
+
+    def __init__(self, repo: CaseRepository, clock: Clock) -> None:
+        self.repo, self.clock = repo, clock
+
+    def claim(self, ref: str, actor: str) -> None:
+        casework.assign(self.repo, self.clock, ref, actor, actor)
+
+    def assign(self, ref: str, actor: str, assignee: str) -> None:
+        casework.assign(self.repo, self.clock, ref, assignee, actor)
+
+    def add_note(self, ref: str, actor: str, text: str) -> None:
+        casework.add_note(self.repo, self.clock, ref, text, actor)
+
+    def create_from_message(self, actor: str, mailbox: str, rest_item_id: str) -> str:
+        raise NotAvailableYetError(
+            "Create case from this message is not available in this build yet: forward it to "
+            "the office mailbox and CaseDesk files it"
+        )

@@ -33,6 +33,7 @@ from casedesk.adapters.auth.entra_tokens import (
     TokenRejectedError,
     bearer_token,
 )
+from casedesk.core.casework import RefusedError
 from casedesk.core.corrections import correct
 from casedesk.core.models import Case, Category, StoredMessage, Topic
 from casedesk.core.rules import Person
@@ -153,6 +154,8 @@ class AddinApi:
             result = _error(404, "not_found", str(exc))
         except NotAvailableYetError as exc:
             result = _error(501, "not_available", str(exc))
+        except RefusedError as exc:  # the casework core's refusal, e.g. a closed case
+            result = _error(409, "refused", str(exc))
         except _BadRequestError as exc:
             result = _error(400, "bad_request", str(exc))
         log.info("add-in request", extra={"event": "addin.request", "route": name,

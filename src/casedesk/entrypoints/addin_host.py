@@ -13,7 +13,7 @@ from typing import Any
 
 from casedesk.adapters.auth.entra_tokens import EntraTokenValidator, FetchJson
 from casedesk.core.rules import Person
-from casedesk.entrypoints.addin_actions import CaseworkNotInThisBuild
+from casedesk.entrypoints.addin_actions import CoreCasework
 from casedesk.entrypoints.addin_api import API_PREFIX, AddinApi, AddinBackend
 from casedesk.entrypoints.http_server import HttpRequest, RequestRoute, RouteTable
 from casedesk.entrypoints.webhooks import HttpResult
@@ -82,7 +82,7 @@ def build_addin_api(
         LocalDraftSource(app.files.root) if isinstance(app.files, LocalCaseFiles) else NoDraftSource()
     )
     backend = AddinBackend(
-        app.repo, app.files, clock, drafts, lambda: people_of(app), CaseworkNotInThisBuild()
+        app.repo, app.files, clock, drafts, lambda: people_of(app), CoreCasework(app.repo, clock)
     )
     return AddinApi(validator, backend, public_config=public_config(settings))
 

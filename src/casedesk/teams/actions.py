@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from casedesk.core import casework
+from casedesk.core.models import CaseStatus
 from casedesk.errors import CaseDeskError
+from casedesk.ports import CaseRepository, Clock
 
 
 class ActionNotAvailableError(CaseDeskError):
@@ -53,3 +56,30 @@ class NotYetAvailable:
 
     def approve(self, ref: str, by: str) -> None:
         self._refuse("Approving a reply")
+
+
+class CoreCaseActions:
+    """Claim, assign, close and note through the casework core (core/casework.py), so Teams
+    does exactly what `casedesk claim/assign/status/note` do, audited the same way. Approving
+    a draft stays with `casedesk approve` until the sign-off card is built."""
+
+    def __init__(self, repo: CaseRepository, clock: Clock) -> None:
+        self.repo, self.clock = repo, clock
+
+    def claim(self, ref: str, by: str) -> None:
+        casework.assign(self.repo, self.clock, ref, by, by)
+
+    def assign(self, ref: str, to: str, by: str) -> None:
+        casework.assign(self.repo, self.clock, ref, to, by)
+
+    def close(self, ref: str, reason: str, by: str) -> None:
+        casework.change_status(self.repo, self.clock, ref, CaseStatus.CLOSED, reason, by)
+
+    def note(self, ref: str, text: str, by: str) -> None:
+        casework.add_note(self.repo, self.clock, ref, text, by)
+
+    def approve(self, ref: str, by: str) -> None:
+        raise ActionNotAvailableError(
+            "Approving from Teams is not available in this build yet: use casedesk approve "
+            f"{ref} --by {by}. Nothing was changed."
+        )

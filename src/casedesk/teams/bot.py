@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from casedesk.core.casework import RefusedError
 from casedesk.core.corrections import correct
 from casedesk.core.digest import is_overdue
 from casedesk.core.models import Case, CaseQuery, Category
@@ -276,6 +277,9 @@ class TeamsBot:
                 self.actions.approve(ref, by)
         except ActionNotAvailableError as exc:
             self._audit(ctx.member, "teams.action_unavailable", ref, {"action": verb})
+            return Reply(cards.refusal_card(str(exc)), text=str(exc))
+        except RefusedError as exc:  # the casework core's own refusal, e.g. a closed case
+            self._audit(ctx.member, "teams.action_refused", ref, {"action": verb})
             return Reply(cards.refusal_card(str(exc)), text=str(exc))
         self._audit(ctx.member, f"teams.{verb}", ref, {})
         return Reply(self._case_card(ctx, self.repo.get_case(ref), _DONE[verb]))
