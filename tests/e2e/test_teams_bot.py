@@ -464,7 +464,7 @@ def test_casework_actions_go_through_the_casework_core_and_are_audited(
     office: Office, verb: str, data: dict[str, str]
 ) -> None:
     ref = office.triage(DAMP, "damp.eml")
-    status, body = office.post(
+    status, _ = office.post(
         invoke(office.fake.service_url, JO, verb, {"action": verb, "ref": ref, **data})
     )
     assert status == 200
