@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from casedesk.bootstrap import App, build_app, classifier_in_use
-from casedesk.core.models import CaseFlag, CaseQuery, CaseStatus, Category, RunReport, Topic
+from casedesk.core.models import CaseFlag, CaseQuery, Category, RunReport, Topic
 from casedesk.core.triage import TriageResult
 from casedesk.entrypoints import case_filters as filters
 from casedesk.entrypoints import cases_cli, render
@@ -278,16 +278,11 @@ def case(
 
 @cli.command()
 def search(
-    text: Annotated[str | None, typer.Argument(help="Words that must all appear.")] = None,
-    postcode: Annotated[
-        str | None, typer.Option(help="Full postcode or a prefix, e.g. CB1.")
-    ] = None,
-    ward: Annotated[
-        str | None,
-        typer.Option(help="Ward name, any case (needs casedesk geo import), e.g. Arbury."),
-    ] = None,
-    category: Annotated[Category | None, typer.Option(help="Only this category.")] = None,
-    status: Annotated[CaseStatus | None, typer.Option(help="Only this status.")] = None,
+    text: filters.Text = None,
+    postcode: filters.Postcode = None,
+    ward: filters.Ward = None,
+    category: filters.CategoryOpt = None,
+    status: filters.StatusOpt = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 200,
     as_json: JsonFlag = False,
     topic: filters.TopicOpt = None,
