@@ -8,6 +8,7 @@ rules in core.replies.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -64,6 +65,20 @@ def _draft_file(settings: Settings, ref: str) -> str | None:
     if settings.adapters == "m365" and settings.case_store == "sharepoint":
         return relative
     return str(settings.data_dir / relative)
+
+
+def _decide(act: Callable[[ReplyApp], ReplyDraft], as_json: bool) -> tuple[ReplyDraft, ReplyApp]:
+    """Run one sign-off or send step, then print the draft as JSON when asked; the caller
+    prints its own sentence otherwise (the app is closed either way)."""
+    app = _replies()
+    try:
+        done = act(app)
+        case, _ = app.desk.show(done.case_ref)
+    finally:
+        app.close()
+    if as_json:
+        render.print_json({"draft": _draft_json(done, case, app.settings)})
+    return done, app
 
 
 def _state_line(draft: ReplyDraft) -> str:
@@ -241,14 +256,8 @@ def approve(ref: Ref, by: By, as_json: JsonFlag = False) -> None:
     """Sign off a reply. Example: casedesk approve CD-2026-000007 --by alex.morgan
 
     The sha256 of this version's text is recorded; any later edit voids the approval."""
-    app = _replies()
-    try:
-        done = app.desk.approve(ref, by)
-        case, _ = app.desk.show(ref)
-    finally:
-        app.close()
+    done, _ = _decide(lambda app: app.desk.approve(ref, by), as_json)
     if as_json:
-        render.print_json({"draft": _draft_json(done, case, app.settings)})
         return
     where = " It is now the Outlook reply draft." if done.remote_id else ""
     render.console.print(Text(
@@ -266,14 +275,8 @@ def reject(
     """Send a reply back. Example: casedesk reject CD-2026-000007 --reason "Shorter" --by alex
 
     An edit puts it in the approval queue again."""
-    app = _replies()
-    try:
-        done = app.desk.reject(ref, reason, by)
-        case, _ = app.desk.show(ref)
-    finally:
-        app.close()
+    done, _ = _decide(lambda app: app.desk.reject(ref, reason, by), as_json)
     if as_json:
-        render.print_json({"draft": _draft_json(done, case, app.settings)})
         return
     render.console.print(Text(
         f"{done.case_ref}: version {done.version} rejected by {by}: {done.rejection}. Edit it: "
@@ -287,14 +290,8 @@ def send(ref: Ref, by: By, as_json: JsonFlag = False) -> None:
     Refused if the case needs the MP's sign-off and has none, if the text changed after
     approval, or if there is no draft. Embedded: the message goes to <data-dir>/outbox/ for a
     local mail relay; Microsoft 365: Graph sends the Outlook draft."""
-    app = _replies()
-    try:
-        done = app.desk.send(ref, by)
-        case, _ = app.desk.show(ref)
-    finally:
-        app.close()
+    done, app = _decide(lambda app: app.desk.send(ref, by), as_json)
     if as_json:
-        render.print_json({"draft": _draft_json(done, case, app.settings)})
         return
     if app.desk.channel.name == "outbox":
         how = ("It is in the outbox for a local mail relay to deliver (CaseDesk itself "
