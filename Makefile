@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEMO_DIR ?= .demo-data
 
-.PHONY: help install node package demo demo-clean test lint typecheck approval approval-pack pytest bench clean addin chromium
+.PHONY: help install node package demo demo-clean test lint typecheck approval approval-pack pytest bench soak clean addin chromium
 
 help:
 	@echo "make demo   - triage samples/inbox into $(DEMO_DIR) and show the result (run twice: idempotent)"
@@ -16,6 +16,7 @@ help:
 	@echo "make package - build and verify the Azure Functions zip and the Outlook add-in app package"
 	@echo "               (ADDIN_PACKAGE_ARGS='--pane-url https://... --client-id ...': docs/outlook-addin.md)"
 	@echo "make approval-pack - run the security tests and render the PDS approval pack into docs/approval-pack"
+	@echo "make soak   - SOAK_MESSAGES (default 20,000) across 3 mailboxes with faults injected; prints the report"
 	@echo "make demo-clean / make clean"
 
 $(STAMP): pyproject.toml
@@ -84,6 +85,12 @@ bench: install node
 	$(BIN)/casedesk bench --messages $${BENCH_MESSAGES:-10000} --search-cases $${BENCH_SEARCH_CASES:-100000}
 	@echo "Graph requests per triaged message (local Graph server + Azurite):"
 	@$(BIN)/pytest -q -s -p no:cacheprovider tests/e2e/test_graph_intake.py -k "graph_requests or requests_per or filing_into_sharepoint or three_graph" | grep "Graph requests"
+
+# The soak (tests/soak.py): a surge on the local Graph server + Azurite + the queue worker in its
+# own process, killed at random, with notification, throttling, SharePoint and LLM faults.
+# SOAK_MESSAGES sets the size; SOAK_KILLS and SOAK_SEED too. It asserts nothing is lost.
+soak: install node
+	SOAK_MESSAGES=$${SOAK_MESSAGES:-20000} $(BIN)/pytest -q -s -p no:cacheprovider tests/e2e/test_soak.py
 
 clean: demo-clean
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

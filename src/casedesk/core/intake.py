@@ -271,7 +271,8 @@ class TriageWorker:
 
     def _process(self, mailbox: str, message_id: str, source: str) -> TriageResult:
         data = self.remote.fetch_mime(mailbox, message_id)
-        result = self.triage.triage_one(RawMessage(source, data, self.clock.now()))
+        # Errors go back to the queue to be retried; handle() quarantines after the last try.
+        result = self.triage.triage_or_raise(RawMessage(source, data, self.clock.now()))
         if result.outcome is Outcome.QUARANTINED or not result.case_ref:
             return result
         # Labelling and drafting are repeatable, so a retry after a crash at any point

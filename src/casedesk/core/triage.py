@@ -198,6 +198,18 @@ class Triage:
             message = exc
         return self.triage_safely(raw, message)
 
+    def triage_or_raise(self, raw: RawMessage) -> TriageResult:
+        """As triage_one, but an unexpected error propagates instead of quarantining, for a
+        caller that retries: the queue worker, where a SharePoint 500 must not quarantine a
+        good letter (the queue tries again, and quarantines after its last attempt)."""
+        try:
+            message: ParsedMessage | MalformedMessageError = parse_message(raw.data)
+        except MalformedMessageError as exc:
+            message = exc
+        result = self.triage_parsed(raw, message)
+        self._notify(result)
+        return result
+
     def triage_safely(
         self,
         raw: RawMessage,
