@@ -85,7 +85,9 @@ class RouteStack:
 
 
 @contextmanager
-def route_stack(tmp_path: Path, extra: dict[str, object] | None = None) -> Iterator[RouteStack]:
+def route_stack(
+    tmp_path: Path, extra: dict[str, object] | None = None, bot_secret: str = BOT_SECRET
+) -> Iterator[RouteStack]:
     rules = tmp_path / "rules.yaml"
     rules.write_text(rules_with_entra_ids(), encoding="utf-8")
     values: dict[str, object] = {"data_dir": tmp_path / "data", "rules_file": rules}
@@ -96,7 +98,7 @@ def route_stack(tmp_path: Path, extra: dict[str, object] | None = None) -> Itera
     finally:
         seed.close()
     with (
-        GraphFake(client_secret=BOT_SECRET, tenant_id=TENANT) as graph,
+        GraphFake(client_secret=bot_secret, tenant_id=TENANT) as graph,
         EntraFake(TENANT) as entra,
         BotFake(
             BOT_APP_ID,
@@ -110,7 +112,7 @@ def route_stack(tmp_path: Path, extra: dict[str, object] | None = None) -> Itera
             "addin_authority": entra.authority,
             "bot_app_id": BOT_APP_ID,
             "bot_tenant_id": TENANT,
-            "bot_app_secret": BOT_SECRET,
+            "bot_app_secret": bot_secret,
             "bot_openid_metadata_url": bot.metadata_url,
             **(extra or {}),
         }

@@ -103,7 +103,10 @@ class EntraFake:
             else:
                 claims[name] = value
         return jwt.encode(
-            claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid, "typ": "JWT"}
+            claims,
+            key or self.key,
+            algorithm="RS256",
+            headers={"kid": kid or self.kid, "typ": "JWT"},
         )
 
     # --- HTTP -------------------------------------------------------------------------------
