@@ -103,10 +103,7 @@ class EntraFake:
             else:
                 claims[name] = value
         return jwt.encode(
-            claims,
-            key or self.key,
-            algorithm="RS256",
-            headers={"kid": kid or self.kid, "typ": "JWT"},
+            claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid, "typ": "JWT"}
         )
 
     # --- HTTP -------------------------------------------------------------------------------

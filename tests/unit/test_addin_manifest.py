@@ -150,9 +150,7 @@ def _chunks(data: bytes) -> list[int]:
 def test_icons_have_the_sizes_microsoft_asks_for_and_are_reproducible() -> None:
     icons = make_icons.icon_files()
     assert icons == make_icons.icon_files()
-    expected = {"color.png": 192, "outline.png": 32} | {
-        f"icon-{s}.png": s for s in make_icons.RIBBON_SIZES
-    }
+    expected = {"color.png": 192, "outline.png": 32} | {f"icon-{s}.png": s for s in make_icons.RIBBON_SIZES}
     for name, size in expected.items():
         width, height, _ = _png_size_and_pixels(icons[name])
         assert (width, height) == (size, size), name

@@ -134,9 +134,7 @@ def test_cli_check_passes_on_the_repository(
     assert "matches the code" in capsys.readouterr().out
 
 
-def test_cli_check_fails_on_a_bad_manifest(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_check_fails_on_a_bad_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def drop_sites(data: dict) -> None:  # type: ignore[type-arg]
         data["permissions"] = [p for p in data["permissions"] if p["id"] != "graph-sites-selected"]
         data["permissions"] = [p for p in data["permissions"] if p["id"] != "spo-site-write"]

@@ -58,9 +58,7 @@ def test_a_deleted_entry_is_named_as_missing() -> None:
     entries = sample()
     del entries[1]
     broken = verify_chain(entries).first_break
-    assert (
-        broken is not None and broken.seq == 2 and "missing (entry 3 comes next)" in broken.problem
-    )
+    assert broken is not None and broken.seq == 2 and "missing (entry 3 comes next)" in broken.problem
 
 
 def test_a_rewritten_entry_with_a_fresh_hash_breaks_the_next_link() -> None:

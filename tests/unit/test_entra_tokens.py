@@ -76,40 +76,21 @@ def _unsigned(token: str) -> str:
 def _hmac(entra: EntraFake) -> str:
     """A token 'signed' with HS256 using the public key as the secret (algorithm confusion)."""
     claims = jwt.decode(entra.token(JO, CLIENT_ID, now=NOW), options={"verify_signature": False})
-    return jwt.encode(
-        claims,
-        "the-public-key-used-as-an-hmac-secret!!",
-        algorithm="HS256",
-        headers={"kid": entra.kid},
-    )
+    return jwt.encode(claims, "the-public-key-used-as-an-hmac-secret!!", algorithm="HS256", headers={"kid": entra.kid})
 
 
 WRONG_TOKENS = {
     "expired": (lambda e: e.token(JO, CLIENT_ID, now=NOW - timedelta(hours=2)), "expired"),
-    "not yet valid": (
-        lambda e: e.token(JO, CLIENT_ID, now=NOW + timedelta(hours=1)),
-        "not valid yet",
-    ),
-    "wrong audience": (
-        lambda e: e.token(JO, "00000003-0000-0000-c000-000000000000", now=NOW),
-        "aud",
-    ),
+    "not yet valid": (lambda e: e.token(JO, CLIENT_ID, now=NOW + timedelta(hours=1)), "not valid yet"),
+    "wrong audience": (lambda e: e.token(JO, "00000003-0000-0000-c000-000000000000", now=NOW), "aud"),
     "wrong issuer (other tenant)": (
-        lambda e: e.token(
-            JO, CLIENT_ID, now=NOW, iss=f"https://login.microsoftonline.com/{OTHER_TENANT}/v2.0"
-        ),
+        lambda e: e.token(JO, CLIENT_ID, now=NOW, iss=f"https://login.microsoftonline.com/{OTHER_TENANT}/v2.0"),
         "iss",
     ),
-    "v1 issuer": (
-        lambda e: e.token(JO, CLIENT_ID, now=NOW, iss=f"https://sts.windows.net/{TENANT}/"),
-        "iss",
-    ),
+    "v1 issuer": (lambda e: e.token(JO, CLIENT_ID, now=NOW, iss=f"https://sts.windows.net/{TENANT}/"), "iss"),
     "wrong tid": (lambda e: e.token(JO, CLIENT_ID, now=NOW, tid=OTHER_TENANT), "tid"),
     "wrong key, same kid": (lambda e: e.token(JO, CLIENT_ID, now=NOW, key=new_key()), "signature"),
-    "unknown kid": (
-        lambda e: e.token(JO, CLIENT_ID, now=NOW, key=new_key(), kid="attacker"),
-        "key",
-    ),
+    "unknown kid": (lambda e: e.token(JO, CLIENT_ID, now=NOW, key=new_key(), kid="attacker"), "key"),
     "missing scope": (lambda e: e.token(JO, CLIENT_ID, now=NOW, scp="User.Read"), "scp"),
     "no scope at all (app-only)": (lambda e: e.token(JO, CLIENT_ID, now=NOW, scp=None), "scp"),
     "no oid": (lambda e: e.token(JO, CLIENT_ID, now=NOW, oid=None), "oid"),
@@ -172,9 +153,7 @@ def test_rolled_keys_are_picked_up_but_unknown_kids_do_not_hammer_entra(
 
 def test_metadata_naming_another_issuer_is_refused(entra: EntraFake, clock: FixedClock) -> None:
     entra.metadata_issuer = f"https://login.microsoftonline.com/{OTHER_TENANT}/v2.0"
-    validator = EntraTokenValidator(
-        TENANT, [CLIENT_ID], "access_as_user", clock, authority=entra.authority
-    )
+    validator = EntraTokenValidator(TENANT, [CLIENT_ID], "access_as_user", clock, authority=entra.authority)
     with pytest.raises(IdentityProviderUnavailableError, match="issuer"):
         validator.validate(entra.token(JO, CLIENT_ID, now=NOW))
 
@@ -182,22 +161,14 @@ def test_metadata_naming_another_issuer_is_refused(entra: EntraFake, clock: Fixe
 def test_an_unreachable_identity_provider_is_an_outage_not_a_refusal(clock: FixedClock) -> None:
     with EntraFake(TENANT) as gone:
         authority = gone.authority
-    validator = EntraTokenValidator(
-        TENANT, [CLIENT_ID], "access_as_user", clock, authority=authority
-    )
+    validator = EntraTokenValidator(TENANT, [CLIENT_ID], "access_as_user", clock, authority=authority)
     with pytest.raises(IdentityProviderUnavailableError):
         validator.validate(gone.token(JO, CLIENT_ID, now=NOW))
 
 
 @pytest.mark.parametrize(
     ("header", "token"),
-    [
-        ("Bearer abc.def.ghi", "abc.def.ghi"),
-        ("bearer  abc", "abc"),
-        ("Basic abc", ""),
-        (None, ""),
-        ("", ""),
-    ],
+    [("Bearer abc.def.ghi", "abc.def.ghi"), ("bearer  abc", "abc"), ("Basic abc", ""), (None, ""), ("", "")],
 )
 def test_bearer_token_is_read_from_the_authorization_header(header: str | None, token: str) -> None:
     assert bearer_token(header) == token

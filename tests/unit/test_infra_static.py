@@ -87,9 +87,7 @@ def test_ai_stays_in_uk_south_on_a_standard_regional_deployment_without_keys() -
     openai = text("modules/openai.bicep")
     assert re.search(r"@allowed\(\[\s*'uksouth'\s*\]\)\s*param location", openai)
     assert re.search(r"sku: \{\s*name: 'Standard'", openai)
-    assert "Global" not in re.sub(r"//.*", "", openai) and "DataZone" not in re.sub(
-        r"//.*", "", openai
-    )
+    assert "Global" not in re.sub(r"//.*", "", openai) and "DataZone" not in re.sub(r"//.*", "", openai)
     assert "disableLocalAuth: true" in openai
     assert re.search(r"@allowed\(\[\s*'uksouth'\s*\]\)\s*param location", text("main.bicep"))
 
