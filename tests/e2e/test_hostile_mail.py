@@ -14,6 +14,8 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
+from casedesk.bootstrap import App
+from casedesk.core.models import RawMessage
 from mailmaker import mail
 
 
@@ -110,3 +112,33 @@ def test_hostile_mail_is_filed_or_quarantined_and_never_escapes(tmp_path: Path) 
     assert "alert(1)" not in "".join(
         p.read_text(encoding="utf-8", errors="replace") for p in data.rglob("case.json")
     )
+
+
+def test_hostile_attachment_names_stay_in_the_sharepoint_case_folder(app: App) -> None:
+    """The same traversal, device and hidden names, filed into the SharePoint library (on the
+    local Graph server): every file is under the case's own folder."""
+    from casedesk.core.triage import Triage
+    from sharepoint_stack import DRIVE, SITE, start_stack
+
+    names = ["../../../etc/passwd", "..\\..\\evil.dll", "/abs/path.txt", "con.txt",
+             "%2e%2e%2fup.txt", "\u202egnp.exe", ".hidden", "a" * 400 + ".pdf", "ok.pdf"]  # fmt: skip
+    msg = letter("Attachments", 7)
+    msg.add_alternative("<script>alert(1)</script><p>Help</p>", subtype="html")
+    for name in names:
+        msg.add_attachment(b"payload", maintype="application", subtype="octet-stream",
+                           filename=name)  # fmt: skip
+    stack = start_stack()
+    try:
+        t = app.triage
+        triage = Triage(stack.repository(), stack.files(), app.classifier, t.drafter, app.ops,
+                        app.clock, t.policy)  # fmt: skip
+        result = triage.triage_one(RawMessage("hostile.eml", msg.as_bytes(policy=SMTP)))
+        assert result.case_ref, result.reason
+        paths = list(stack.fake.drive_files(SITE, DRIVE))
+        assert len(paths) >= len(names)
+        for path in paths:
+            parts = path.strip("/").split("/")
+            assert ".." not in parts and "\\" not in path
+            assert f"cases/{result.case_ref}/" in path, path
+    finally:
+        stack.close()
