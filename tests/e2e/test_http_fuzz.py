@@ -43,26 +43,22 @@ HOSTILE = st.sampled_from(
 def near_valid(stack: RouteStack, path: str, draw: st.DrawFn) -> Any:
     """A real payload for the route with some of its values replaced by hostile ones."""
     if path == "/api/messages":
-        payload: dict[str, Any] = stack.activity(draw(st.sampled_from(
-            ["help", "my queue", "case CD-2026-000001", "search damp", "change category CD-2026-000001 policy"])))  # fmt: skip
+        text = draw(st.sampled_from(["help", "my queue", "case CD-2026-000001", "search damp",
+                                     "change category CD-2026-000001 policy"]))  # fmt: skip
+        payload: dict[str, Any] = stack.activity(text)
         payload["value"] = draw(JSON)
-        payload["type"] = draw(
-            st.sampled_from(["message", "invoke", "conversationUpdate", "x", None])
-        )
+        payload["type"] = draw(st.sampled_from(["message", "invoke", "conversationUpdate", "x", None]))
+        target = payload
     elif path in ("/api/notifications", "/api/lifecycle"):
-        note = {"subscriptionId": SUB_ID, "clientState": CLIENT_STATE, "changeType": "created",
-                "lifecycleEvent": "missed", "resource": "Users/x/Messages/AAMk",
-                "resourceData": {"id": "AAMk"}, "tenantId": OTHER_TENANT}  # fmt: skip
-        payload = {"value": [note]}
+        target = {"subscriptionId": SUB_ID, "clientState": CLIENT_STATE, "changeType": "created",
+                  "lifecycleEvent": "missed", "resource": "Users/x/Messages/AAMk",
+                  "resourceData": {"id": "AAMk"}, "tenantId": OTHER_TENANT}  # fmt: skip
+        payload = {"value": [target]}
     else:
-        payload = {"internetMessageId": "<damp-1@example.org>", "ref": "CD-2026-000001",
-                   "to": "priya.shah@example.org", "subject": "Re: bins", "category": "policy",
-                   "topic": "housing", "assignee": "priya.shah", "text": "a note"}  # fmt: skip
-    target = (
-        payload["value"][0]
-        if "value" in payload and isinstance(payload["value"], list)
-        else payload
-    )
+        payload = target = {"internetMessageId": "<damp-1@example.org>", "ref": "CD-2026-000001",
+                            "to": "priya.shah@example.org", "subject": "Re: bins",
+                            "category": "policy", "topic": "housing", "assignee": "priya.shah",
+                            "text": "a note"}  # fmt: skip
     for key in draw(st.lists(st.sampled_from(sorted(target)), max_size=3)):
         target[key] = draw(HOSTILE | JSON)
     return payload
