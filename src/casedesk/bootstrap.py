@@ -117,6 +117,18 @@ def routing_rules(
     return rules
 
 
+def shared_gazetteer(settings: Settings) -> tuple[Gazetteer | None, str | None]:
+    """The M365 deployment's gazetteer: the `gazetteer_file` opened read-only (public ONS
+    data, shipped beside the code), or none when it is not set."""
+    if settings.gazetteer_file is None:
+        return None, None
+    from casedesk.adapters.embedded.sqlite_db import Database
+    from casedesk.adapters.embedded.sqlite_geo import SqliteGazetteer
+
+    db = Database(settings.gazetteer_file, read_only=True)
+    return office_seat(SqliteGazetteer(db), settings.constituency)
+
+
 def office_seat(gazetteer: Gazetteer, constituency: str) -> tuple[Gazetteer | None, str | None]:
     """The gazetteer if any postcodes are loaded, and the office's constituency code in it.
 

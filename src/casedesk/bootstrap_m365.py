@@ -16,6 +16,7 @@ from casedesk.bootstrap import (
     default_classifier,
     drafter_for,
     routing_rules,
+    shared_gazetteer,
     triage_policy,
 )
 from casedesk.core.intake import Intake, IntakeConfig, QueueDispatcher, TriageWorker
@@ -91,9 +92,10 @@ def _case_app(
         if settings.rules_home == "sharepoint"
         else routing_rules(settings, repo, ops, clock)
     )
+    gazetteer, seat = shared_gazetteer(settings)
     triage = Triage(
         repo, files, classifier, drafter_for(settings, clock, rules), ops, clock,
-        triage_policy(settings), rules=rules,
+        triage_policy(settings), rules=rules, gazetteer=gazetteer, constituency_code=seat,
     )  # fmt: skip
     from casedesk.bootstrap_teams import filing_notifier
 

@@ -143,6 +143,13 @@ class Settings(BaseModel):
         "store under data_dir (a laptop trying the Graph intake without a site).",
     )
     sharepoint_site_id: str | None = Field(None, description="The casework site's Graph site id.")
+    gazetteer_file: Path | None = Field(
+        None,
+        description="With m365 and the SharePoint store: the postcode directory as a CaseDesk "
+        "SQLite file (made by 'casedesk --data-dir DIR geo import', holding nothing else), read "
+        "read-only to give cases their ward and flag mail from outside the constituency; "
+        "unset, cases in SharePoint get no ward (docs/geo.md).",
+    )
     sharepoint_drive_id: str | None = Field(
         None, description="The case documents library's drive id."
     )

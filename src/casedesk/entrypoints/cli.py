@@ -354,12 +354,18 @@ def bench(
     search_cases: Annotated[
         int, typer.Option(help="Cases to generate for the search figures (0: skip them).")
     ] = 100_000,
+    sla_cases: Annotated[
+        int, typer.Option(help="Open cases to generate for the SLA sweep figures (0: skip).")
+    ] = 10_000,
 ) -> None:
     """Generate a campaign surge mixed with casework, triage it, and print the rates; then
-    time searches on a store of --search-cases generated cases."""
+    time searches on a store of --search-cases generated cases and the SLA sweep on
+    --sla-cases open cases."""
     from casedesk.entrypoints.bench import run_bench
 
-    results = run_bench(messages, progress=not as_json, search_cases=search_cases)
+    results = run_bench(
+        messages, progress=not as_json, search_cases=search_cases, sla_cases=sla_cases
+    )
     if as_json:
         render.print_json({"bench": results})
         return
