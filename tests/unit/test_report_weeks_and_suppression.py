@@ -1,0 +1,133 @@
+"""London weeks across the clock changes, and small-cell suppression in the anonymised export."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import product
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casedesk.core.anonymise import ALL, anonymised_table, check_dimension, suppress
+from casedesk.core.models import Case, CaseStatus, Category, Topic
+from casedesk.core.report import Dimension, next_week, week_index, week_start, weeks_from
+from casedesk.errors import CaseDeskError
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+# --- weeks -----------------------------------------------------------------------------------
+
+
+def test_a_week_starts_at_london_midnight_on_monday_in_winter_and_in_summer() -> None:
+    assert week_start(utc(2026, 11, 18, 12)) == utc(2026, 11, 16, 0)  # GMT: midnight is 00:00 UTC
+    assert week_start(utc(2026, 7, 15, 12)) == utc(2026, 7, 12, 23)  # BST: Sunday 23:00 UTC
+
+
+def test_the_weeks_holding_the_clock_changes_are_167_and_169_hours_long() -> None:
+    spring = week_start(utc(2026, 3, 25, 12))  # clocks go forward on Sunday 29 March 2026
+    autumn = week_start(utc(2026, 10, 21, 12))  # and back on Sunday 25 October 2026
+    assert next_week(spring) - spring == timedelta(hours=167)
+    assert next_week(autumn) - autumn == timedelta(hours=169)
+
+
+def test_a_minute_after_london_midnight_on_a_bst_monday_is_in_the_new_week() -> None:
+    # Monday 30 March 2026 00:30 BST is Sunday 23:30 UTC: a UTC week would miss it.
+    late_sunday_utc = utc(2026, 3, 29, 23, 30)
+    weeks = weeks_from(utc(2026, 3, 20), utc(2026, 4, 2))
+    assert [w.isoformat() for w in weeks] == [
+        "2026-03-16T00:00:00+00:00",
+        "2026-03-23T00:00:00+00:00",
+        "2026-03-29T23:00:00+00:00",
+    ]
+    assert week_index(weeks, late_sunday_utc) == 2
+    assert week_index(weeks, utc(2026, 3, 29, 22, 59)) == 1
+    assert week_index(weeks, utc(2026, 3, 1)) is None
+
+
+# --- suppression -----------------------------------------------------------------------------
+
+
+def grid(rows: list[list[int]]) -> tuple[dict[tuple[str, str], int], list[str], list[str]]:
+    """Inner cells as given; ALL totals as plain sums (the worst case for working back)."""
+    names, cols = [f"g{i}" for i in range(len(rows))], [f"w{j}" for j in range(len(rows[0]))]
+    counts = {(names[i], cols[j]): n for i, row in enumerate(rows) for j, n in enumerate(row)}
+    for i, row in enumerate(rows):
+        counts[(names[i], ALL)] = sum(row)
+    for j in range(len(cols)):
+        counts[(ALL, cols[j])] = sum(row[j] for row in rows)
+    counts[(ALL, ALL)] = sum(map(sum, rows))
+    return counts, [*names, ALL], [*cols, ALL]
+
+
+def test_a_small_cell_is_withheld_with_the_smallest_other_cell_of_its_row_and_column() -> None:
+    counts, rows, cols = grid([[3, 10, 20], [12, 8, 30]])
+    withheld = suppress(counts, rows, cols)
+    # g0/w0 (3) is small. Its row would give it away from g0's total: g0/w1 (10) goes too.
+    # Its column would give it away from w0's total: g1/w0 (12) goes too; and then g1's row
+    # and w1's column each have one withheld cell, so g1/w1 (8) goes as well.
+    assert withheld == {("g0", "w0"), ("g0", "w1"), ("g1", "w0"), ("g1", "w1")}
+    for line in [[(r, c) for c in cols] for r in rows] + [[(r, c) for r in rows] for c in cols]:
+        assert sum(k in withheld for k in line) != 1  # no line gives a withheld cell away
+
+
+def test_nothing_is_withheld_when_no_cell_is_small_and_zero_is_not_small() -> None:
+    counts, rows, cols = grid([[5, 0], [7, 9]])
+    assert suppress(counts, rows, cols) == set()
+
+
+def test_a_complement_is_a_non_zero_cell_before_a_zero_and_an_inner_cell_before_a_total() -> None:
+    counts, rows, cols = grid([[2, 0, 6]])  # one group: its row is g0's weeks and its total
+    withheld = suppress(counts, rows, cols)
+    assert ("g0", "w2") in withheld and ("g0", "w1") not in withheld
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 12), min_size=2, max_size=4), min_size=1, max_size=4))
+def test_no_withheld_cell_is_alone_in_its_row_or_column(rows_in: list[list[int]]) -> None:
+    width = len(rows_in[0])
+    rows_in = [(r + [0] * width)[:width] for r in rows_in]
+    counts, rows, cols = grid(rows_in)
+    withheld = suppress(counts, rows, cols)
+    assert all(not 0 < counts[k] < 5 or k in withheld for k in counts)
+    for line in [[(r, c) for c in cols] for r in rows] + [[(r, c) for r in rows] for c in cols]:
+        assert sum(k in withheld for k in line) != 1
+
+
+def case(ref: str, email: str, topic: Topic, at: datetime) -> Case:
+    return Case(ref, email, "", "s", Category.CASEWORK, topic, False, CaseStatus.OPEN, None,
+                None, "", at, at)  # fmt: skip
+
+
+def test_the_export_counts_distinct_people_and_never_shows_a_withheld_number() -> None:
+    weeks = weeks_from(utc(2026, 11, 2), utc(2026, 11, 12))  # w/c 2 Nov and w/c 9 Nov
+    wk1, wk2 = utc(2026, 11, 3, 10), utc(2026, 11, 10, 10)
+    cases = [case(f"H{i}", f"h{i}@x.org", Topic.HOUSING, wk1) for i in range(6)]
+    cases += [case("H6", "h0@x.org", Topic.HOUSING, wk1)]  # a second case: still one person
+    cases += [case(f"H{i}", f"h{i}@x.org", Topic.HOUSING, wk2) for i in range(10, 17)]
+    cases += [case(f"B{i}", f"b{i}@x.org", Topic.BENEFITS, wk1) for i in range(2)]
+    cases += [case(f"B{i}", f"b{i}@x.org", Topic.BENEFITS, wk2) for i in range(5, 12)]
+    table = anonymised_table(cases, weeks, Dimension.TOPIC)
+    shown = {(c.group, c.week): c.people for c in table.cells}
+    # By hand:          w/c 2 Nov  w/c 9 Nov  ALL
+    #   benefits            2          7        9
+    #   housing             6          7       13   (seven cases in w/c 2 Nov: six people)
+    #   ALL                 8         14       22
+    # benefits/2 Nov (2) is withheld; its row would give it away (9 - 7), so benefits/9 Nov
+    # goes; its column too (8 - 6), so housing/2 Nov goes; then the 9 Nov column has one
+    # withheld cell, so housing/9 Nov goes. The totals stay: none alone in its line.
+    assert shown == {
+        ("benefits", "2026-11-02"): None, ("benefits", "2026-11-09"): None, ("benefits", ALL): 9,
+        ("housing", "2026-11-02"): None, ("housing", "2026-11-09"): None, ("housing", ALL): 13,
+        (ALL, "2026-11-02"): 8, (ALL, "2026-11-09"): 14, (ALL, ALL): 22,
+    }  # fmt: skip
+    assert all(c.suppressed == (c.people is None) for c in table.cells)
+    assert len(table.cells) == len(list(product([*table.groups, ALL], [*table.weeks, ALL])))
+
+
+def test_campaign_names_come_from_letters_so_they_are_never_exported() -> None:
+    with pytest.raises(CaseDeskError, match="--by category, topic or ward"):
+        check_dimension(Dimension.CAMPAIGN)
