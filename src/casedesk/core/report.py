@@ -429,3 +429,17 @@ def gather(
         by,
         hours,
     )
+
+
+EXPORTED = "report.exported"
+
+
+def record_export(
+    repo: CaseRepository,
+    at: datetime,
+    actor: str,
+    detail: Mapping[str, str | int | float | bool | None],
+) -> AuditEntry:
+    """Audit a report that leaves the screen (a briefing, an anonymised export): who, what."""
+    with repo.transaction():
+        return repo.append_audit(at, actor, EXPORTED, "report", dict(detail))
