@@ -131,3 +131,31 @@ def test_the_export_counts_distinct_people_and_never_shows_a_withheld_number() -
 def test_campaign_names_come_from_letters_so_they_are_never_exported() -> None:
     with pytest.raises(CaseDeskError, match="--by category, topic or ward"):
         check_dimension(Dimension.CAMPAIGN)
+
+
+# --- the Teams digest's week-over-week line ----------------------------------------------------
+
+
+def test_the_office_digest_says_last_week_against_the_week_before_in_london_weeks() -> None:
+    from casedesk.core.digest import build_digest
+    from casedesk.core.report import week_over_week
+    from casedesk.teams.cards import digest_card
+
+    now = utc(2026, 4, 8, 12)  # Wednesday; last week is w/c 30 March (BST), before it w/c 23
+    cases = [
+        case("A", "a@x.org", Topic.HOUSING, utc(2026, 3, 29, 23, 30)),  # Mon 00:30 BST: last week
+        case("B", "b@x.org", Topic.HOUSING, utc(2026, 4, 3, 10)),
+        case("C", "c@x.org", Topic.BENEFITS, utc(2026, 4, 1, 10)),
+        case("D", "d@x.org", Topic.BENEFITS, utc(2026, 3, 24, 10)),  # the week before
+        case("E", "e@x.org", Topic.BENEFITS, utc(2026, 3, 25, 10)),
+        case("F", "f@x.org", Topic.HEALTH, utc(2026, 3, 29, 22, 59)),  # Sun 23:59 BST: before
+        case("G", "g@x.org", Topic.HEALTH, utc(2026, 4, 6, 9)),  # this week: not counted
+    ]
+    week = week_over_week(cases, now)
+    assert (week.last_week, week.week_before) == (3, 3)
+    assert week.rising == (("housing", 2, 0),)
+    office = build_digest(cases, [], now, None, None, week)
+    mine = build_digest(cases, [], now, "tom", None, week)
+    assert office.week == week and mine.week is None  # the office's picture, not a person's
+    texts = [b.get("text", "") for b in digest_card(office, "the office", None)["body"]]
+    assert "Last week 3 new cases (the week before 3, +0); rising: housing 2 (+2)" in texts

@@ -443,3 +443,34 @@ def record_export(
     """Audit a report that leaves the screen (a briefing, an anonymised export): who, what."""
     with repo.transaction():
         return repo.append_audit(at, actor, EXPORTED, "report", dict(detail))
+
+
+@dataclass(frozen=True)
+class WeekOverWeek:
+    """The Teams digest's line: new cases in the last complete London week and the week
+    before, and the topics that rose most."""
+
+    last_week: int
+    week_before: int
+    rising: tuple[tuple[str, int, int], ...]  # (topic, last week, week before), biggest rise first
+
+
+def week_over_week(cases: Iterable[Case], now: datetime, top: int = 3) -> WeekOverWeek:
+    """From cases opened in the two complete weeks before `now`'s week (more are ignored)."""
+    this = week_start(now)
+    last = week_start(this - timedelta(days=1))
+    before = week_start(last - timedelta(days=1))
+    counts: dict[int, Counter[str]] = {0: Counter(), 1: Counter()}
+    for c in period_cases(cases, before, this - timedelta(microseconds=1)):
+        counts[0 if c.created_at >= last else 1][c.topic.value] += 1
+    rises = sorted(
+        ((t, counts[0][t], counts[1][t]) for t in counts[0] if counts[0][t] > counts[1][t]),
+        key=lambda r: (r[2] - r[1], r[0]),
+    )
+    return WeekOverWeek(counts[0].total(), counts[1].total(), tuple(rises[:top]))
+
+
+def read_week_over_week(repo: CaseRepository, now: datetime) -> WeekOverWeek:
+    this = week_start(now)
+    before = week_start(week_start(this - timedelta(days=1)) - timedelta(days=1))
+    return week_over_week(repo.cases_opened_between(before, this), now)
