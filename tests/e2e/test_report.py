@@ -210,7 +210,7 @@ def error(result: Any) -> str:
 def test_csv_and_json_parse_and_carry_the_same_counts(office: Office) -> None:
     # The CLI uses the real clock: these dates are in its past, so the weeks from 2 November
     # hold every case; only counts that cannot change with the date are asserted.
-    as_json = run(office, "--format", "json")
+    as_json = run(office, "--json")
     assert as_json.exit_code == 0, as_json.output
     record = json.loads(as_json.output)["report"]
     assert record["cases"] == 10 and record["by"] == "topic"

@@ -74,12 +74,15 @@ def report_command(
         str,
         typer.Option("--user", envvar="CASEDESK_USER", help="Who is exporting (audited)."),
     ] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="The same as --format json.")] = False,
 ) -> None:
     """What constituents raise and how fast the office answers.
     Example: casedesk report --since 6w --by ward --format html --user jo.price"""
     from casedesk.agencies_file import load_agencies
     from casedesk.entrypoints.cli import _app
 
+    if as_json:
+        fmt = Format.JSON
     if anonymised and fmt not in (Format.CSV, Format.JSON):
         raise CaseDeskError("--anonymised writes csv or json: add --format csv or --format json")
     exporting = anonymised or fmt in (Format.HTML, Format.PNG)
