@@ -17,10 +17,13 @@ import pytest
 from typer.testing import CliRunner
 
 from casedesk.adapters.embedded.clock import FixedClock
+from casedesk.adapters.embedded.sqlite_cases import SqliteCaseRepository
+from casedesk.adapters.embedded.sqlite_db import Database
 from casedesk.agencies_file import load_agencies
-from casedesk.bootstrap import App, build_app
+from casedesk.bootstrap import build_app
 from casedesk.core import agencies, casework
 from casedesk.core.models import Campaign, CaseStatus, Category, Classification, NewCase, Topic
+from casedesk.core.office_hours import OfficeHours
 from casedesk.core.report import Dimension, Report, gather
 from casedesk.entrypoints.cli import cli
 from casedesk.settings import load_settings
@@ -67,7 +70,7 @@ CASES: dict[str, tuple[datetime, Category, Topic, str | None, str | None, dateti
 
 @dataclass
 class Office:
-    app: App
+    repo: Any
     clock: FixedClock
     refs: dict[str, str]
     data_dir: Path
@@ -76,15 +79,11 @@ class Office:
         self.clock.current = when
 
     def report(self, by: Dimension = Dimension.TOPIC) -> Report:
-        table = load_agencies(None)
-        return gather(self.app.repo, table, NOW, SINCE, by, self.app.triage.hours)
+        return gather(self.repo, load_agencies(None), NOW, SINCE, by, OfficeHours())
 
 
-def build(tmp_path: Path) -> Office:
-    data = tmp_path / "data"
-    clock = FixedClock(utc(2026, 10, 1))
-    app = build_app(load_settings({"data_dir": data}, environ={}), clock)
-    repo = app.repo
+def fill(repo: Any, clock: FixedClock, data_dir: Path) -> Office:
+    """The hand-counted office, written into `repo` through the real use cases."""
     repo.upsert_campaign(Campaign(SEWAGE, "Sewage in the Cam", 4, utc(2026, 11, 4, 9),
                                   utc(2026, 11, 12, 9), True, "Sewage in the Cam"))  # fmt: skip
     refs: dict[str, str] = {}
@@ -97,7 +96,7 @@ def build(tmp_path: Path) -> Office:
             refs[name] = repo.create_case(NewCase(person.id, f"Case {name}", f"case {name}", kind,
                                                   who, campaign, "", opened, due_at=due,
                                                   ward=ward))  # fmt: skip
-    office = Office(app, clock, refs, data)
+    office = Office(repo, clock, refs, data_dir)
 
     def reply(name: str, when: datetime) -> None:  # what core/reply_desk.py records on send
         with repo.transaction():
@@ -118,7 +117,7 @@ def build(tmp_path: Path) -> Office:
     status("C", CaseStatus.OPEN, utc(2026, 11, 10, 13))  # reopened...
     status("C", CaseStatus.CLOSED, utc(2026, 11, 11, 12))  # ...closed again: 8 + 8.5 + 3 = 19.5
     reply("E", utc(2026, 11, 13, 9))  # 1.5 (16:00-17:30), then 0 on Friday morning
-    hours, table = app.triage.hours, load_agencies(None)
+    hours, table = OfficeHours(), load_agencies(None)
     office.at(NOW)
     agencies.refer(repo, clock, hours, table, refs["B"], "dwp", "tom", at=utc(2026, 11, 4, 10))
     agencies.record_reply(repo, clock, hours, refs["B"], "dwp", "tom", at=utc(2026, 11, 6, 10))
@@ -126,14 +125,36 @@ def build(tmp_path: Path) -> Office:
     return office
 
 
+@pytest.fixture(scope="module", params=["embedded-sqlite", "m365-sharepoint"])
+def counted(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Office]:
+    """The office on each store, built once: the figure tests only read it."""
+    tmp = tmp_path_factory.mktemp("counted")
+    if request.param == "embedded-sqlite":
+        db = Database(tmp / "store.sqlite3")
+        yield fill(SqliteCaseRepository(db), FixedClock(NOW), tmp)
+        db.close()
+        return
+    from sharepoint_stack import start_stack
+
+    stack = start_stack()
+    yield fill(stack.repository(), FixedClock(NOW), tmp)
+    stack.close()
+
+
 @pytest.fixture
 def office(tmp_path: Path) -> Iterator[Office]:
-    built = build(tmp_path)
-    yield built
-    built.app.close()
+    """The office in an embedded data directory, for the command line."""
+    data = tmp_path / "data"
+    clock = FixedClock(NOW)
+    app = build_app(load_settings({"data_dir": data}, environ={}), clock)
+    yield fill(app.repo, clock, data)
+    app.close()
 
 
-def test_counts_weeks_and_week_over_week_match_the_hand_count(office: Office) -> None:
+def test_counts_weeks_and_week_over_week_match_the_hand_count(counted: Office) -> None:
+    office = counted
     r = office.report()
     assert [w.isoformat() for w in r.weeks] == [
         "2026-11-02T00:00:00+00:00", "2026-11-09T00:00:00+00:00", "2026-11-16T00:00:00+00:00",
@@ -151,7 +172,8 @@ def test_counts_weeks_and_week_over_week_match_the_hand_count(office: Office) ->
     assert [g.group for g in r.groups] == ["environment_planning", "housing", "benefits"]
 
 
-def test_grouping_by_ward_and_by_campaign(office: Office) -> None:
+def test_grouping_by_ward_and_by_campaign(counted: Office) -> None:
+    office = counted
     wards = {g.group: g.cases for g in office.report(Dimension.WARD).groups}
     assert wards == {"Arbury": 4, "Castle": 5, "(unknown)": 1}  # A B F J | I C G H E | D
     campaigns = {g.group: g.weekly for g in office.report(Dimension.CAMPAIGN).groups}
@@ -159,8 +181,9 @@ def test_grouping_by_ward_and_by_campaign(office: Office) -> None:
 
 
 def test_a_campaign_first_seen_in_the_period_that_grew_last_week_is_new_and_growing(
-    office: Office,
+    counted: Office,
 ) -> None:
+    office = counted
     [sewage] = office.report().campaigns
     assert (sewage.name, sewage.letters, sewage.last_week, sewage.week_before) == (
         "Sewage in the Cam", 4, 3, 1,
@@ -168,7 +191,8 @@ def test_a_campaign_first_seen_in_the_period_that_grew_last_week_is_new_and_grow
     assert sewage.is_new and sewage.is_growing
 
 
-def test_response_times_against_the_sla_match_the_hand_count(office: Office) -> None:
+def test_response_times_against_the_sla_match_the_hand_count(counted: Office) -> None:
+    office = counted
     r = office.report()
     # First replies: E 1.5, A 4, B 7.5, C 17 working hours. Median (4 + 7.5) / 2; the 90th
     # percentile by nearest rank is the 4th of 4. Within the due time: A, B, E; C was late.
@@ -183,7 +207,8 @@ def test_response_times_against_the_sla_match_the_hand_count(office: Office) -> 
     assert r.overdue == 4  # B, E, J and K are open past their due times at noon on 18 Nov
 
 
-def test_load_per_person_and_the_agency_league_table(office: Office) -> None:
+def test_load_per_person_and_the_agency_league_table(counted: Office) -> None:
+    office = counted
     r = office.report()
     assert [(p.person, p.open, p.overdue, p.urgent, p.new_in_period) for p in r.people] == [
         ("tom", 3, 3, 0, 2),  # open B, E, K (all overdue); new B, E
@@ -246,7 +271,7 @@ def test_the_anonymised_export_withholds_small_cells_and_is_audited(office: Offi
     as_csv = run(office, "--anonymised", "--format", "csv", "--by", "ward", "--user", "jo")
     rows = list(csv.DictReader(io.StringIO(as_csv.output)))
     assert {r["suppressed"] for r in rows if r["people"] == ""} == {"yes"}
-    entries = [e for e in office.app.repo.audit_entries("report")]
+    entries = [e for e in office.repo.audit_entries("report")]
     assert [(e.actor, e.detail["what"], e.detail["format"]) for e in entries] == [
         ("jo.price", "anonymised aggregate", "json"), ("jo", "anonymised aggregate", "csv"),
     ]  # fmt: skip
@@ -260,7 +285,7 @@ def test_campaigns_cannot_be_exported_anonymised(office: Office) -> None:
 def test_the_briefing_is_html_with_its_charts_and_escapes_campaign_names(
     office: Office, tmp_path: Path
 ) -> None:
-    repo, at = office.app.repo, utc(2026, 11, 5, 9)
+    repo, at = office.repo, utc(2026, 11, 5, 9)
     with repo.transaction():  # a campaign named from a hostile letter's subject
         repo.upsert_campaign(Campaign("c-evil", "<script>x</script> Sewage", 1, at, at, True, "s"))
         person = repo.upsert_constituent("evil@example.org", "", None, at)
@@ -274,7 +299,7 @@ def test_the_briefing_is_html_with_its_charts_and_escapes_campaign_names(
     for name in ("weekly.png", "by-topic.png", "campaigns.png"):
         assert (out / name).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
         assert f'src="{name}"' in page
-    [entry] = office.app.repo.audit_entries("report")
+    [entry] = office.repo.audit_entries("report")
     assert (entry.actor, entry.detail["what"], entry.detail["files"]) == ("jo.price", "briefing", 4)
 
 
@@ -288,7 +313,10 @@ def test_a_reply_sent_with_casedesk_send_is_the_first_reply(tmp_path: Path) -> N
     app = build_app(settings, clock)
     replies = build_replies(settings, clock)
     try:
-        ref = app.triage.triage_one(RawMessage("m.eml", mail(date=clock.now()), clock.now())).case_ref or ""
+        ref = (
+            app.triage.triage_one(RawMessage("m.eml", mail(date=clock.now()), clock.now())).case_ref
+            or ""
+        )
         clock.advance(timedelta(hours=3))
         replies.desk.send(ref, "priya")
         clock.advance(timedelta(days=1))
