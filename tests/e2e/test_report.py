@@ -327,3 +327,17 @@ def test_a_reply_sent_with_casedesk_send_is_the_first_reply(tmp_path: Path) -> N
         app.close()
     assert (r.total, r.first_reply.measured, r.first_reply.median_hours) == (1, 1, 3.0)
     assert r.awaiting_reply == 0
+
+
+def test_png_writes_the_charts_alone_and_refuses_without_a_name(
+    office: Office, tmp_path: Path
+) -> None:
+    assert "--user" in error(run(office, "--format", "png", "--out", str(tmp_path / "x")))
+    result = run(office, "--format", "png", "--out", str(tmp_path / "c"), "--user", "jo")
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "c").iterdir())
+    assert names == ["by-topic.png", "campaigns.png", "weekly.png"]
+    [entry] = office.repo.audit_entries("report")
+    assert (entry.detail["what"], entry.detail["format"], entry.detail["files"]) == (
+        "charts", "png", 3,
+    )  # fmt: skip

@@ -159,3 +159,24 @@ def test_the_office_digest_says_last_week_against_the_week_before_in_london_week
     assert office.week == week and mine.week is None  # the office's picture, not a person's
     texts = [b.get("text", "") for b in digest_card(office, "the office", None)["body"]]
     assert "Last week 3 new cases (the week before 3, +0); rising: housing 2 (+2)" in texts
+
+
+def test_report_weeks_count_by_london_midnight_across_both_clock_changes() -> None:
+    from casedesk.core.office_hours import OfficeHours
+    from casedesk.core.report import build_report
+
+    def report(cases: list[Case], since: datetime, now: datetime) -> tuple[int, ...]:
+        r = build_report(cases, [], [], [], [], {}, now, since, Dimension.TOPIC, OfficeHours())
+        return r.weekly_total
+
+    spring = [
+        case("A", "a@x.org", Topic.HOUSING, utc(2026, 3, 29, 22, 59)),  # Sun 23:59 BST
+        case("B", "b@x.org", Topic.HOUSING, utc(2026, 3, 29, 23, 30)),  # Mon 00:30 BST
+    ]
+    assert report(spring, utc(2026, 3, 25), utc(2026, 4, 8)) == (1, 1, 0)
+    autumn = [
+        case("C", "c@x.org", Topic.HOUSING, utc(2026, 10, 25, 23, 30)),  # Sun 23:30 GMT
+        case("D", "d@x.org", Topic.HOUSING, utc(2026, 10, 26, 0, 30)),  # Mon 00:30 GMT
+        case("E", "e@x.org", Topic.HOUSING, utc(2026, 10, 18, 23, 30)),  # Mon 00:30 BST
+    ]
+    assert report(autumn, utc(2026, 10, 19, 12), utc(2026, 10, 28)) == (2, 1)
