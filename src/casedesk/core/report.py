@@ -326,9 +326,7 @@ def build_report(
             return 0, 0
         return counts[last], counts[last - 1] if last > 0 else 0
 
-    by_group: dict[str, list[Case]] = defaultdict(list)
-    for c in cohort:
-        by_group[group_of(c, by)].append(c)
+    by_group = _grouped(cohort, by)
     named = {c.id: c for c in campaigns}
     groups = []
     for key, members in by_group.items():
@@ -338,7 +336,7 @@ def build_report(
     groups.sort(key=lambda g: (-g.cases, g.group))
 
     rows = []
-    for cid, members in _by_campaign(cohort):
+    for cid, members in _grouped(cohort, Dimension.CAMPAIGN).items():
         found = named.get(cid)
         if cid == NO_CAMPAIGN or found is None or not found.is_campaign:
             continue
@@ -377,11 +375,11 @@ def period_cases(opened: Iterable[Case], start: datetime, now: datetime) -> list
     return [c for c in opened if start <= c.created_at <= now and c.merged_into is None]
 
 
-def _by_campaign(cases: Iterable[Case]) -> Iterable[tuple[str, list[Case]]]:
+def _grouped(cases: Iterable[Case], by: Dimension) -> dict[str, list[Case]]:
     found: dict[str, list[Case]] = defaultdict(list)
     for c in cases:
-        found[c.campaign_id or NO_CAMPAIGN].append(c)
-    return found.items()
+        found[group_of(c, by)].append(c)
+    return found
 
 
 def _load(

@@ -203,7 +203,7 @@ def summary_lines(report: Report) -> list[str]:
         big = report.campaigns[0]
         lines.append(
             f"Campaigns: {len(report.campaigns)} ({new} new, {growing} growing); largest "
-            f"{escape(big.name)!r}, {big.letters} letters."
+            f"‘{escape(big.name)}’, {big.letters} letters."
         )
     fr = report.first_reply
     lines.append(
