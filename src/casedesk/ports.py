@@ -224,6 +224,21 @@ class CaseRepository(Protocol):
         """References linked to the case, sorted."""
         ...
 
+    # --- insight reports (issue 10 part 5; core/report.py reads only) -------------------
+
+    def cases_opened_between(self, start: datetime, end: datetime) -> list[Case]:
+        """Every case opened at or after `start` and before `end` (instants, any zone),
+        oldest first, then by ref; no page limit. Merged cases are included."""
+        ...
+
+    def open_cases(self) -> list[Case]:
+        """Every case that is not closed, oldest first, then by ref; no page limit."""
+        ...
+
+    def audit_by_action(self, action: str, since: datetime) -> list[AuditEntry]:
+        """The audit entries of one action written at or after `since`, in chain order."""
+        ...
+
 
 class CaseFiles(Protocol):
     """One folder per case: original .eml byte-for-byte, attachments, case.json, drafts."""

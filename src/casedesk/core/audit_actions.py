@@ -38,10 +38,13 @@ ACTIONS: dict[str, str] = {
     "reply.sent": "a person sent the reply with casedesk send",
     "reply.send_refused": "casedesk send refused (no draft, no sign-off, changed text, ...)",
     "reply.copy_failed": "the sent reply's copy could not be written to the case folder",
+    "report.exported": "a report left the screen: the MP's briefing or its charts, or an "
+    "anonymised aggregate export (who, what, the grouping and period; no personal data)",
 }
 
 SYSTEM_ACTORS: dict[str, str] = {
     "casedesk-triage": "the triage pipeline",
     "casedesk-retention": "the retention sweep (the sweep timer, or `casedesk retention --apply`)",
     "unrecorded-edit": "the rules file changed outside `casedesk rules apply`",
+    "casedesk-demo": "`casedesk demo` writing the sample briefing",
 }

@@ -18,6 +18,7 @@ from casedesk.entrypoints.approval_cli import approval_manifest
 from casedesk.entrypoints.geo_cli import geo_cli
 from casedesk.entrypoints.privacy_cli import register as register_privacy_commands
 from casedesk.entrypoints.replies_cli import register_reply_commands
+from casedesk.entrypoints.report_cli import report_command
 from casedesk.entrypoints.rules_cli import rules_cli
 from casedesk.entrypoints.sla_cli import due_queue
 from casedesk.entrypoints.sla_cli import register as register_sla_commands
@@ -126,6 +127,9 @@ def demo(
         campaigns = [c for c in app.repo.campaigns() if c.is_campaign]
         quarantined = app.repo.quarantined()
         drafts = [(c, app.repo.get_draft(c.ref)) for c in cases]
+        from casedesk.entrypoints.report_cli import demo_briefing
+
+        briefing = demo_briefing(app)  # a few lines, and the MP's briefing in the data dir
     finally:
         app.close()
     from casedesk.entrypoints.replies_view import drafts_json, print_demo_drafts
@@ -145,6 +149,8 @@ def demo(
 
     print_demo_report(app.settings.data_dir, report, cases, campaigns, quarantined)
     print_demo_drafts(app.settings.data_dir, drafts)
+    for line in briefing:
+        render.console.print(line, highlight=False)
 
 
 @cli.command()
@@ -474,6 +480,7 @@ register_reply_commands(cli)  # templates check, draft, approvals, approve, reje
 register_privacy_commands(cli)  # sar, retention, erase, hold, release, holds, audit
 cli.add_typer(teams_cli, name="teams")
 cases_cli.register(cli)
+cli.command("report")(report_command)  # insight, the MP's briefing, anonymised export
 
 
 @m365_cli.command("check")

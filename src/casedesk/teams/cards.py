@@ -449,6 +449,12 @@ def digest_card(digest: Digest, whose: str, chart_uri: str | None) -> Json:
             ]
         ),
     ]
+    if digest.week is not None:  # the same figures as the MP's weekly briefing (core/report.py)
+        w = digest.week
+        rising = ", ".join(f"{t.replace('_', ' ')} {a} ({a - b:+d})" for t, a, b in w.rising)
+        body.append(text(f"Last week {w.last_week} new cases (the week before {w.week_before}, "
+                         f"{w.last_week - w.week_before:+d})" + (f"; rising: {rising}" if rising
+                         else ""), size="Small"))  # fmt: skip
     if digest.by_category:
         top = digest.by_category[0][1]
         body.append(text("New cases by category", weight="Bolder", size="Small"))

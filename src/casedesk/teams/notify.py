@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from casedesk.core.digest import Digest, build_digest, digest_due
 from casedesk.core.models import Case, CaseFlag, CaseQuery
 from casedesk.core.permissions import Permission, is_abusive, may
+from casedesk.core.report import read_week_over_week
 from casedesk.core.roster import Roster
 from casedesk.ports import CaseRepository, Clock, OpsState
 from casedesk.teams import cards
@@ -156,7 +157,8 @@ class TeamsNotifier:
             digest = build_digest(cases, campaigns, now, member.id, is_abusive)
             self._send_digest(ref, digest, "you")
             run.sent_to_members.append(member.id)
-        office = build_digest(cases, campaigns, now, None, is_abusive)
+        week = read_week_over_week(self.repo, now)
+        office = build_digest(cases, campaigns, now, None, is_abusive, week)
         for channel in self.references.channels():
             self._send_digest(channel, office, "the office")
             run.sent_to_channels += 1

@@ -699,6 +699,39 @@ class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_dr
         rows = self.items.find(self._id(AUDIT), column, object_ref)
         return sorted((audit_entry(r.fields) for r in rows), key=lambda e: e.seq)
 
+    # --- insight reports -------------------------------------------------------------------
+
+    def _cases(self, rows: dict[str, Seen]) -> list[Case]:
+        """Rows as cases, oldest first, then by ref."""
+        people = self._people({text(seen[0].get("ConstituentEmail")) for seen in rows.values()})
+        cases = [
+            self._case(fields, people.get(text(fields.get("ConstituentEmail"))))
+            for fields, _ in rows.values()
+        ]
+        return sorted(cases, key=lambda c: (ts(c.created_at), c.ref))
+
+    def cases_opened_between(self, start: datetime, end: datetime) -> list[Case]:
+        """The whole Cases list is read (paged) and the opening time compared here: list
+        `$filter` is only trusted for `eq` on an indexed column (docs/sharepoint-schema.md)."""
+
+        def test(f: Fields) -> bool:
+            return start <= dt(f.get("CreatedAt")) < end
+
+        return self._cases(self._select(CASES, None, None, test))
+
+    def open_cases(self) -> list[Case]:
+        """One read per open status (Status is indexed; closed cases are never read)."""
+        rows: dict[str, Seen] = {}
+        for status in NOT_CLOSED:
+            rows.update(self._select(CASES, "Status", status, lambda f: True))
+        return self._cases(rows)
+
+    def audit_by_action(self, action: str, since: datetime) -> list[AuditEntry]:
+        """One read filtered on Action (indexed), times compared here."""
+        rows = self.items.find(self._id(AUDIT), "Action", action)
+        found = (audit_entry(r.fields) for r in rows)
+        return sorted((e for e in found if e.at >= since), key=lambda e: e.seq)
+
     # --- SLAs and referrals ----------------------------------------------------------------
 
     def cases_due_by(self, by: datetime, limit: int = 1000) -> list[Case]:
