@@ -38,6 +38,8 @@ ACTIONS: dict[str, str] = {
     "reply.sent": "a person sent the reply with casedesk send",
     "reply.send_refused": "casedesk send refused (no draft, no sign-off, changed text, ...)",
     "reply.copy_failed": "the sent reply's copy could not be written to the case folder",
+    "message.submitted": "a person handed CaseDesk a message it had not filed (the Outlook "
+    "add-in's create-a-case): who, how, the outcome and the message token",
 }
 
 SYSTEM_ACTORS: dict[str, str] = {
