@@ -18,12 +18,14 @@ import pytest
 from addin_stack import (
     CAMPAIGN_IDS,
     DAMP_ID,
+    FORWARDED_ID,
     PRIYA,
     STRANGER,
     XSS_ID,
     XSS_SUBJECT,
     AddinStack,
     addin_stack,
+    forwarded_eml,
 )
 from casedesk.bootstrap import build_app
 from casedesk.core.corrections import CORRECTED
@@ -162,19 +164,6 @@ def test_claim_assign_and_note_go_through_the_casework_core(stack: AddinStack) -
         app.close()
     assert ("jo.price", "note.added") in done
     assert ("jo.price", "case.assigned") in done or any(a == "case.assigned" for _, a in done)
-
-
-FORWARDED_ID = "<forwarded-by-hand-1@example.net>"
-
-
-def forwarded_eml() -> bytes:
-    return mail(
-        "Dear Alex,\n\nThe bus to Addenbrooke's has been cut and I cannot get to my dialysis.\n\n"
-        "Sam Okafor\nCB4 1AA\n",
-        sender="Sam Okafor <sam.okafor@example.net>",
-        subject="Bus cut to the hospital",
-        message_id=FORWARDED_ID,
-    )
 
 
 def b64(data: bytes) -> str:
