@@ -58,7 +58,9 @@ DRIVE = "b!casedesk-library"
 
 
 @contextmanager
-def make_stack(tmp_path: Path, azurite: Azurite, case_store: str) -> Iterator[Stack]:
+def make_stack(
+    tmp_path: Path, azurite: Azurite, case_store: str, extra: dict[str, object] | None = None
+) -> Iterator[Stack]:
     with GraphFake(client_secret=SECRET) as graph:
         graph.add_mailbox(MAILBOX)
         for spec in SCHEMA:  # lists addressed by display name, as the defaults do
@@ -86,6 +88,7 @@ def make_stack(tmp_path: Path, azurite: Azurite, case_store: str) -> Iterator[St
                 "storage_connection_string": azurite.connection_string,
                 "queue_name": f"triage{suffix}",
                 "table_name": f"ops{suffix}",
+                **(extra or {}),
             },
             environ={},
         )

@@ -61,7 +61,7 @@ class CreateFromMessage:
     ) -> None:
         self.triage, self.repo, self.clock = triage, repo, clock
         self.remote = remote
-        self.mailboxes = {m.lower() for m in mailboxes}
+        self.mailboxes = {m.lower(): m for m in mailboxes}  # as Outlook spells it -> ours
 
     def from_eml(self, actor: str, encoded: str) -> HandFiled:
         """The Base64 EML Office.js gave the pane."""
@@ -85,7 +85,8 @@ class CreateFromMessage:
                 "this Outlook cannot hand the message to CaseDesk (it needs Outlook's Mailbox "
                 f"1.14 API) and CaseDesk is not connected to Microsoft 365 to fetch it: {FORWARD_INSTEAD}",
             )  # fmt: skip
-        if mailbox.lower() not in self.mailboxes:
+        watched = self.mailboxes.get(mailbox.lower())
+        if watched is None:
             raise CreateRefusedError(
                 422, "cannot_fetch",
                 "CaseDesk fetches mail only from the office mailboxes it watches, and this message "
@@ -94,7 +95,7 @@ class CreateFromMessage:
         if not _REST_ID.match(item_id):
             raise CreateRefusedError(400, "bad_request", "itemId must be an Outlook REST item id")
         try:
-            data = self.remote.fetch_mime(mailbox, item_id)
+            data = self.remote.fetch_mime(watched, item_id)
         except MessageGoneError as exc:
             raise CreateRefusedError(
                 404, "not_found", "the message is no longer in the mailbox (moved or deleted)"
