@@ -67,7 +67,7 @@ class DraftSource(Protocol):
 
 @dataclass
 class AddinBackend:
-    """What the add-in API needs; built by `addin_wiring.build_addin_api`."""
+    """What the add-in API needs; built by `addin_host.build_addin_api`."""
 
     repo: CaseRepository
     files: CaseFiles
