@@ -71,7 +71,9 @@ class RepoDrafts:
 
     def reply_draft(self, case_ref: str) -> str | None:
         draft = self.repo.get_draft(case_ref)
-        return draft.body.strip() or None if draft is not None else None
+        if draft is None:
+            return None
+        return draft.body.strip() or None
 
 
 def build_addin_api(
