@@ -83,7 +83,7 @@ def _addin() -> Any:
     from casedesk.entrypoints.addin_host import functions_addin_routes
 
     intake = _intake()
-    return functions_addin_routes(intake.cases.settings, intake.cases)
+    return functions_addin_routes(intake.cases.settings, intake.cases, intake.intake.remote)
 
 
 @app.route(route="addin/{*path}", methods=["GET", "POST"])

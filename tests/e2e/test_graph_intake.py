@@ -59,7 +59,7 @@ DRIVE = "b!casedesk-library"
 
 @contextmanager
 def make_stack(
-    tmp_path: Path, azurite: Azurite, case_store: str, **extra: object
+    tmp_path: Path, azurite: Azurite, case_store: str, extra: dict[str, object] | None = None
 ) -> Iterator[Stack]:
     with GraphFake(client_secret=SECRET) as graph:
         graph.add_mailbox(MAILBOX)
@@ -88,7 +88,7 @@ def make_stack(
                 "storage_connection_string": azurite.connection_string,
                 "queue_name": f"triage{suffix}",
                 "table_name": f"ops{suffix}",
-                **extra,
+                **(extra or {}),
             },
             environ={},
         )
@@ -326,7 +326,7 @@ def test_cases_in_sharepoint_get_their_ward_from_a_read_only_gazetteer_file(
     )
     db.close()
     geo.chmod(0o444)  # as the Functions package is mounted: nothing may be written
-    with make_stack(tmp_path, azurite, "sharepoint", gazetteer_file=geo) as stack:
+    with make_stack(tmp_path, azurite, "sharepoint", extra={"gazetteer_file": geo}) as stack:
         stack.app.intake.ensure_subscriptions()
         stack.graph.deliver(MAILBOX, letter(1))  # signed off "CB1 2AD", in Petersfield
         assert stack.drain() == ["filed_new CD-2026-000001"]

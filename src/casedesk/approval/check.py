@@ -13,9 +13,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casedesk.approval.manifest import Manifest
 from casedesk.approval.scan import CallSite
+
+if TYPE_CHECKING:
+    from casedesk.approval.addin_permissions import AddinPermission
 
 _ROLE_GUID = re.compile(
     r"roleDefinitions'\s*,\s*'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'"
@@ -37,10 +41,16 @@ def check_manifest(
     calls: list[CallSite],
     manifest_name: str = "approval/permissions.yaml",
     bicep_roles: dict[str, list[str]] | None = None,
+    addin: list[AddinPermission] | None = None,
 ) -> list[Problem]:
     """Every disagreement between the manifest, the code's calls and (optionally) the
-    Azure role assignments in infra/ (role GUID -> the Bicep files assigning it)."""
+    Azure role assignments in infra/ (role GUID -> the Bicep files assigning it) and the
+    Outlook add-in's manifests (addin_permissions.read_addin_permissions)."""
     problems = _consistency(manifest, manifest_name)
+    if addin is not None:
+        from casedesk.approval.addin_permissions import check_addin_permissions
+
+        problems += check_addin_permissions(manifest, addin, manifest_name)
 
     def at(line: int) -> str:
         return f"{manifest_name} line {line}"

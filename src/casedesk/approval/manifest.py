@@ -56,8 +56,9 @@ class Permission(_Entry):
     ]
     status: Literal["requested", "planned"]
     # code: an adapter call needs it (check.py proves it); platform: the Azure Functions host or
-    # monitoring uses it, not our code; narrows: it scopes another permission down.
-    evidence: Literal["code", "platform", "narrows"] = "code"
+    # monitoring uses it, not our code; narrows: it scopes another permission down;
+    # add-in-manifest: the Outlook add-in's manifest asks for it (addin_permissions.py proves it).
+    evidence: Literal["code", "platform", "narrows", "add-in-manifest"] = "code"
     narrows: str | None = None
     role_id: str | None = None
     scope: str

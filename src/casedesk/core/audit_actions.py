@@ -40,6 +40,8 @@ ACTIONS: dict[str, str] = {
     "reply.copy_failed": "the sent reply's copy could not be written to the case folder",
     "report.exported": "a report left the screen: the MP's briefing or its charts, or an "
     "anonymised aggregate export (who, what, the grouping and period; no personal data)",
+    "message.submitted": "a person handed CaseDesk a message it had not filed (the Outlook "
+    "add-in's create-a-case): who, how, the outcome and the message token",
 }
 
 SYSTEM_ACTORS: dict[str, str] = {

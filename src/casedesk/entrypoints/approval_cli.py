@@ -33,6 +33,7 @@ def approval_manifest(
     (--check), and render the approval pack (--out DIR).
 
     Example: casedesk approval-manifest --check; casedesk approval-manifest --out build/pack"""
+    from casedesk.approval.addin_permissions import read_addin_permissions
     from casedesk.approval.check import bicep_role_ids, check_manifest
     from casedesk.approval.manifest import load_manifest
     from casedesk.approval.scan import adapter_files, scan
@@ -43,7 +44,9 @@ def approval_manifest(
     calls = scan(adapter_files(root), root)
     infra = root / "infra"
     roles = bicep_role_ids(infra, root) if infra.is_dir() else None
-    problems = check_manifest(loaded, calls, manifest.as_posix(), roles)
+    problems = check_manifest(
+        loaded, calls, manifest.as_posix(), roles, read_addin_permissions(root)
+    )
     if as_json:
         render.print_json(
             {

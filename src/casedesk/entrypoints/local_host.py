@@ -128,7 +128,10 @@ def start_local_host(
 
     from casedesk.entrypoints.addin_host import add_addin_routes
 
-    add_addin_routes(table, settings, app.cases if settings.adapters == "m365" else app)
+    if settings.adapters == "m365":
+        add_addin_routes(table, settings, app.cases, remote=app.intake.remote)
+    else:
+        add_addin_routes(table, settings, app)
     local = LocalHost(server, app)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     if bot is not None:
