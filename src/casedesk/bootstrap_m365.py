@@ -17,6 +17,7 @@ from casedesk.bootstrap import (
     drafter_for,
     routing_rules,
     triage_policy,
+    with_ai_drafting,
 )
 from casedesk.core.intake import Intake, IntakeConfig, QueueDispatcher, TriageWorker
 from casedesk.core.rules import RuleSet
@@ -92,7 +93,8 @@ def _case_app(
         else routing_rules(settings, repo, ops, clock)
     )
     triage = Triage(
-        repo, files, classifier, drafter_for(settings, clock, rules), ops, clock,
+        repo, files, classifier,
+        with_ai_drafting(settings, drafter_for(settings, clock, rules), repo, clock), ops, clock,
         triage_policy(settings), rules=rules,
     )  # fmt: skip
     from casedesk.bootstrap_teams import filing_notifier

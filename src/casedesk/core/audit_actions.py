@@ -38,10 +38,14 @@ ACTIONS: dict[str, str] = {
     "reply.sent": "a person sent the reply with casedesk send",
     "reply.send_refused": "casedesk send refused (no draft, no sign-off, changed text, ...)",
     "reply.copy_failed": "the sent reply's copy could not be written to the case folder",
+    "draft.ai_fallback": "AI drafting was on, but the template draft was used instead: the "
+    "model was unavailable, its answer was invalid, or its draft was not grounded in the case "
+    "(the kind and counts why; never the draft's words)",
 }
 
 SYSTEM_ACTORS: dict[str, str] = {
     "casedesk-triage": "the triage pipeline",
     "casedesk-retention": "the retention sweep (the sweep timer, or `casedesk retention --apply`)",
     "unrecorded-edit": "the rules file changed outside `casedesk rules apply`",
+    "casedesk-ai-drafter": "the AI drafter (ai_drafting = true), when it set its draft aside",
 }
