@@ -120,7 +120,7 @@ _COMMITMENTS = re.compile(
 )
 
 _WORD = r"[A-Z][A-Za-z'’\-]*[A-Za-z]|[A-Z]"
-_CAPITALISED_RUN = re.compile(rf"(?:{_WORD})(?:[ \t]+(?:{_WORD}))*")
+_CAPITALISED_RUN = re.compile(rf"(?<![\w'’-])(?:{_WORD})(?:[ \t]+(?:{_WORD}))*(?![\w])")
 # Capitalised for grammar, not because they name anyone.
 _NOT_NAMES = frozenset(
     "i dear yours mr mrs ms miss mx dr prof sir dame rev mp mps re ok ps".split()  # noqa: SIM905
@@ -189,26 +189,24 @@ class _Index:
     def __init__(self, sources: Iterable[Source]) -> None:
         texts = [s.text for s in sources]
         self.text = _squash("\n".join(texts))
-        self.words = set(re.findall(r"[a-z0-9'’\-]+", self.text))
         self.values: dict[ClaimKind, set[str]] = {}
         for text in texts:
             for claim in extract_claims(text, names=False):
                 self.values.setdefault(claim.kind, set()).add(claim.value)
 
     def has_phrase(self, phrase: str) -> bool:
-        return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", self.text) is not None
+        """The words, whole (not inside a longer word or number), anywhere in the sources."""
+        return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", self.text) is not None
 
     def grounds(self, claim: Claim) -> bool:
         if claim.kind is ClaimKind.NAME:
-            if " " in claim.value:
-                return self.has_phrase(claim.value)
-            return claim.value in self.words or self.has_phrase(claim.value)
+            return self.has_phrase(claim.value)
         known = self.values.get(claim.kind, set())
         if claim.kind is ClaimKind.DATE:
             return any(_same_date(claim.value, other) for other in known)
         # A number written in the sources as plain text ("reference 12345") also grounds it.
         return claim.value in known or (
-            claim.kind is ClaimKind.REFERENCE and claim.value.lower() in self.words
+            claim.kind is ClaimKind.REFERENCE and self.has_phrase(claim.value.lower())
         )
 
 

@@ -20,7 +20,7 @@ keywords appear in the constituent's message, best first. Pure: text in, notes o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from casedesk.errors import CaseDeskError
@@ -119,6 +119,3 @@ def _phrase(keyword: str) -> str:
 def _first_line(body: str) -> str:
     return body.splitlines()[0].lstrip("# ").strip()[:120]
 
-
-def note_ids(notes: Sequence[PolicyNote]) -> list[str]:
-    return [n.source_id for n in notes]
