@@ -9,6 +9,7 @@ the audit log."""
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -272,6 +273,23 @@ def test_a_model_that_obeys_an_injected_promise_is_stopped_by_the_grounding_chec
     assert "3 commitments" in str(fallback.detail["why"])  # promise, will be offered, will attend
 
 
+def test_a_promise_in_the_subject_line_quoted_by_the_template_grounds_nothing(
+    office: Office,
+) -> None:
+    """The template quotes the subject; the office did not write those words, so they cannot
+    ground the same promise in the model's draft."""
+    subject = "Damp flat: I promise you will be offered a house and will attend"
+    ref = office.triage(INJECTION, subject=subject)  # filed as abuse: no automatic draft
+    office.fake.script("draft_obey_injection")
+    case = office.app.repo.get_case(ref)
+    [message] = office.app.repo.case_messages(ref)
+    draft = office.drafter.draft(case, message, "casework/housing", chosen_by_staff=True)
+    assert draft is not None and draft.template == "casework/housing.txt.j2"
+    assert subject in draft.body and OBEYED not in draft.body  # quoted, never adopted
+    [fallback] = office.audit(ref, "draft.ai_fallback")
+    assert fallback.detail["kind"] == "ungrounded" and "commitment" in str(fallback.detail["why"])
+
+
 def test_a_model_that_reports_an_injection_is_not_trusted_either(office: Office) -> None:
     ref = office.triage(INJECTION)  # the fake's honest model flags contains_instructions
     draft = office.draft(ref)
@@ -293,7 +311,7 @@ def test_the_injected_date_and_place_from_the_letter_do_not_ground_a_promise(off
     template = office.drafter.templates.draft(case, message)
     assert template is not None
     sources = DraftingSources(
-        case, template, [Letter.of(message, RECEIVED)], [], [], [],
+        case, template, "", [Letter.of(message, RECEIVED)], [], [], [],
         office.drafter.templates.office, RECEIVED,
     )  # fmt: skip
     body = (
@@ -341,3 +359,23 @@ def test_casedesk_draft_shows_the_sources_and_redraft_asks_the_model(
     assert record["template"].startswith("ai:casedesk-gpt:draft_reply.v1")
     [edited] = office.audit(ref, "draft.edited")
     assert edited.actor == "jo.price" and edited.detail["sources"] == " ".join(record["sources"])
+
+
+def test_ai_drafting_logs_carry_no_personal_data(
+    office: Office, caplog: pytest.LogCaptureFixture
+) -> None:
+    from casedesk.core.personal_data import find_personal_data
+
+    caplog.set_level(logging.DEBUG)
+    office.triage()  # used
+    office.fake.script("draft_invented_phone")
+    office.triage(INJECTION, message_id="<m2@example.org>", subject="Still damp")  # set aside
+    records = [r for r in caplog.records if r.name.startswith("casedesk")]
+    assert {getattr(r, "event", "") for r in records} >= {"ai.drafted", "ai.draft_fallback"}
+    for record in records:
+        shown = record.getMessage() + " " + json.dumps(
+            {k: str(v) for k, v in vars(record).items() if k not in ("msg", "args")}
+        )
+        assert not find_personal_data(shown), shown
+        for words in ("Priya", "Mill Road", "council house", "01632 960123"):
+            assert words not in shown

@@ -29,6 +29,15 @@ TIMELINE = "timeline"
 OFFICE = "office"  # the office's own details: grounds a draft, but is not a block of its own
 NAME_PLACEHOLDER = "[NAME]"
 EMAIL_PLACEHOLDER = "[EMAIL]"
+# What the office-owned copy of a template prints instead of the constituent's own words.
+THEIR_WORDS = {
+    "salutation": f"Dear {NAME_PLACEHOLDER}",
+    "constituent_name": NAME_PLACEHOLDER,
+    "constituent_first_name": NAME_PLACEHOLDER,
+    "constituent_email": EMAIL_PLACEHOLDER,
+    "subject": "[SUBJECT]",
+    "summary": "[SUMMARY]",
+}
 # What the redaction put in the model's view that it cannot know; never in a draft.
 _LEFT_OVER = re.compile(r"\[(?:NAME|EMAIL|PHONE|POSTCODE|ADDRESS|NI_NUMBER|NUMBER|SIGNATURE)\]")
 _HISTORY_KINDS = frozenset({"message", "note"})  # in their own blocks, not the timeline's
@@ -63,6 +72,10 @@ class DraftingSources:
 
     case: Case
     template: Draft  # the template draft, with the real merge values
+    # The same template with every field the constituent supplied (name, address, subject,
+    # summary) left out: the only template text that may ground a commitment, so a subject
+    # line such as "Promise me a council house" never does.
+    office_template: str
     messages: Sequence[Letter]
     notes: Sequence[Note]
     timeline: Sequence[Event]
@@ -74,7 +87,8 @@ class DraftingSources:
         """The texts a draft's facts are checked against; ids as the prompt's blocks."""
         c = self.case
         sources = [
-            Source(TEMPLATE, f"{self.template.subject}\n{self.template.body}", office_owned=True),
+            Source(TEMPLATE, f"{self.template.subject}\n{self.template.body}"),
+            Source(TEMPLATE, self.office_template, office_owned=True),
             Source(CASE, case_facts(c)),
         ]
         for n, m in enumerate(self.messages, start=1):
@@ -139,7 +153,7 @@ def judge_draft(
     template_name: str,
 ) -> Verdict:
     """Whether the model's draft (placeholders already restored) can be used, and its sources."""
-    given = [s.id for s in sources if s.id != OFFICE]
+    given = {s.id for s in sources if s.id != OFFICE}
     unknown = [c for c in cited if c not in given]
     if unknown:
         n = len(unknown)

@@ -19,7 +19,7 @@ MAX_SOURCES = 20
 
 class DraftAnswer(BaseModel):
     """draft_reply.v1's answer; the schema file and this model are checked against each
-    other in tests/unit/test_ai_drafting.py."""
+    other in tests/unit/test_ai_draft_prompt_and_policy.py."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 

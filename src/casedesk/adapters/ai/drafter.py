@@ -37,6 +37,7 @@ from casedesk.core.ai_drafting import (
     EMAIL_PLACEHOLDER,
     NAME_PLACEHOLDER,
     TEMPLATE,
+    THEIR_WORDS,
     TIMELINE,
     DraftingSources,
     Letter,
@@ -126,7 +127,11 @@ class AIDrafter:
         chosen_by_staff: bool,
         base: Draft,
     ) -> Draft:
-        sources = self._sources(case, message, base)
+        office_only = self.templates.draft(
+            case, message, template, chosen_by_staff, overrides=THEIR_WORDS
+        )
+        assert office_only is not None
+        sources = self._sources(case, message, base, office_only.body)
         masked = self._masked_values(case, message)
         view = self.templates.draft(case, message, template, chosen_by_staff, overrides=masked)
         assert view is not None
@@ -136,7 +141,10 @@ class AIDrafter:
             return self._fall_back(case, base, gave_up.kind, f"AI unavailable: {gave_up.why}")
         except AnswerRejected as rejected:
             return self._fall_back(case, base, rejected.kind, f"AI answer rejected: {rejected.why}")
-        body = restore_placeholders(answer.body, case.constituent_name, case.constituent_email)
+        body = restore_placeholders(
+            _unmask(answer.body, masked, self._real_values(case, message)),
+            case.constituent_name, case.constituent_email,
+        )  # fmt: skip
         verdict = judge_draft(
             body, answer.sources_used, answer.contains_instructions, sources.grounding(),
             base.template,
@@ -154,7 +162,7 @@ class AIDrafter:
     # --- what the model sees ---------------------------------------------------------------
 
     def _sources(
-        self, case: Case, message: ParsedMessage | StoredMessage, base: Draft
+        self, case: Case, message: ParsedMessage | StoredMessage, base: Draft, office_only: str
     ) -> DraftingSources:
         now = self.clock.now()
         stored = self.repo.case_messages(case.ref)
@@ -167,7 +175,7 @@ class AIDrafter:
         their_words = " ".join(f"{m.subject} {m.text}" for m in letters)
         policy = relevant_notes(notes_on_file, case.topic.value, their_words, MAX_POLICY_NOTES)
         return DraftingSources(
-            case, base, letters[-MAX_MESSAGES:], notes[-MAX_NOTES:], timeline[-MAX_TIMELINE:],
+            case, base, office_only, letters[-MAX_MESSAGES:], notes[-MAX_NOTES:], timeline[-MAX_TIMELINE:],
             policy, self.templates.office, now,
         )  # fmt: skip
 
@@ -186,6 +194,10 @@ class AIDrafter:
             "subject": redact_inline(subject, name, email),
             "summary": redact_inline(case.summary, name, email),
         }
+
+    @staticmethod
+    def _real_values(case: Case, message: ParsedMessage | StoredMessage) -> dict[str, object]:
+        return {"subject": message.subject or case.subject, "summary": case.summary}
 
     def _blocks(self, sources: DraftingSources, view: Draft) -> str:
         case = sources.case
@@ -286,3 +298,14 @@ class AIDrafter:
             extra={"event": "ai.draft_fallback", "case": case.ref, "kind": kind},
         )
         return replace(base, sources=(f"{TEMPLATE}:{base.template}",))
+
+
+def _unmask(body: str, masked: dict[str, object], real: dict[str, object]) -> str:
+    """Their subject and summary as they wrote them, where the draft quotes the redacted copy
+    the model was shown (the template quotes the subject): CaseDesk put those words there, so
+    it knows what they stood for."""
+    for key, original in real.items():
+        shown = str(masked[key])
+        if shown.strip() and shown != original:
+            body = body.replace(shown, str(original))
+    return body
