@@ -379,3 +379,20 @@ def test_ai_drafting_logs_carry_no_personal_data(
         assert not find_personal_data(shown), shown
         for words in ("Priya", "Mill Road", "council house", "01632 960123"):
             assert words not in shown
+
+
+def test_faithful_drafts_of_the_sample_letters_all_pass_the_grounding_check(
+    office: Office,
+) -> None:
+    """The fake's model copies the office's text and the policy lines, inventing nothing: the
+    checker must not set any of those drafts aside (quoted subjects, names, dates, Welsh and
+    Polish names, HTML mail, forwards, placeholders included)."""
+    inbox = sorted((ROOT / "samples" / "inbox").glob("0[0-3]*.eml"))
+    for path in inbox:
+        office.app.triage.triage_one(RawMessage(path.name, path.read_bytes(), RECEIVED))
+    usage = office.drafter.usage
+    assert usage.messages >= 25
+    assert usage.fallbacks == 0, usage.fallback_reasons
+    assert usage.answers == usage.messages
+    used = {s for r in office.fake.requests for s in r.sent_text.split() if s.startswith("id=policy:")}
+    assert {"id=policy:sewage-discharges", "id=policy:refugee-family-reunion"} <= used
