@@ -184,7 +184,7 @@ def check_grounding(draft: str, sources: Sequence[Source]) -> GroundingReport:
 
 
 class _Index:
-    """The sources' claims by kind, and their words, for lookups."""
+    """The sources' claims by kind, and their text (lower-case, spaces squashed), for lookups."""
 
     def __init__(self, sources: Iterable[Source]) -> None:
         texts = [s.text for s in sources]

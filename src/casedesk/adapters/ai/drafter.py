@@ -60,6 +60,7 @@ MAX_MESSAGES = 5  # the latest ones; older history is in the timeline
 MAX_NOTES = 10
 MAX_TIMELINE = 20
 MAX_POLICY_NOTES = 3
+MIN_UNMASK_CHARS = 16
 
 
 class AIDrafter:
@@ -175,8 +176,8 @@ class AIDrafter:
         their_words = " ".join(f"{m.subject} {m.text}" for m in letters)
         policy = relevant_notes(notes_on_file, case.topic.value, their_words, MAX_POLICY_NOTES)
         return DraftingSources(
-            case, base, office_only, letters[-MAX_MESSAGES:], notes[-MAX_NOTES:], timeline[-MAX_TIMELINE:],
-            policy, self.templates.office, now,
+            case, base, office_only, letters[-MAX_MESSAGES:], notes[-MAX_NOTES:],
+            timeline[-MAX_TIMELINE:], policy, self.templates.office, now,
         )  # fmt: skip
 
     def _masked_values(
@@ -306,6 +307,8 @@ def _unmask(body: str, masked: dict[str, object], real: dict[str, object]) -> st
     it knows what they stood for."""
     for key, original in real.items():
         shown = str(masked[key])
-        if shown.strip() and shown != original:
+        # A short redacted copy ("[NAME]" for a subject that was only a name) could match text
+        # that is not the quote; left as it is, its placeholder sets the draft aside.
+        if len(shown) >= MIN_UNMASK_CHARS and shown != original:
             body = body.replace(shown, str(original))
     return body
