@@ -18,6 +18,7 @@ from casedesk.bootstrap import (
     routing_rules,
     shared_gazetteer,
     triage_policy,
+    with_ai_drafting,
 )
 from casedesk.core.intake import Intake, IntakeConfig, QueueDispatcher, TriageWorker
 from casedesk.core.rules import RuleSet
@@ -94,7 +95,8 @@ def _case_app(
     )
     gazetteer, seat = shared_gazetteer(settings)
     triage = Triage(
-        repo, files, classifier, drafter_for(settings, clock, rules), ops, clock,
+        repo, files, classifier,
+        with_ai_drafting(settings, drafter_for(settings, clock, rules), repo, clock), ops, clock,
         triage_policy(settings), rules=rules, gazetteer=gazetteer, constituency_code=seat,
     )  # fmt: skip
     from casedesk.bootstrap_teams import filing_notifier

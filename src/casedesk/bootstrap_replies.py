@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from casedesk.bootstrap import build_app, drafter_for, live_rules_or_none
+from casedesk.bootstrap import build_app, drafter_for, live_rules_or_none, with_ai_drafting
 from casedesk.core.replies import approvers
 from casedesk.core.reply_desk import ReplyDesk, ReplyOffice
 from casedesk.ports import Clock
@@ -76,6 +76,7 @@ def _m365(settings: Settings, clock: Clock | None, login_http_client: Any) -> Re
         def close_store() -> None:
             return None
 
+    drafter = with_ai_drafting(settings, drafter, repo, clock)
     desk = ReplyDesk(repo, files, drafter, channel, clock, reply_office(settings))
 
     def close() -> None:

@@ -245,6 +245,18 @@ class Settings(BaseModel):
         8, ge=0, le=23, description="Daily digests go out from this hour, Europe/London, Mon-Fri."
     )
 
+    # --- AI drafting (docs/ai-use.md, "AI drafting"); off unless an office turns it on -----
+    ai_drafting: bool = Field(
+        False,
+        description="Draft replies with the model (the ai_* endpoint settings), grounded on the "
+        "template, the case and the policy notes; the template draft whenever it cannot.",
+    )
+    policy_dir: Path | None = Field(
+        None,
+        description="Folder of the office's policy lines (markdown) for AI drafts; default "
+        "<data_dir>/policy.",
+    )
+
     @field_validator("retention", mode="before")
     @classmethod
     def _retention_pairs(cls, value: Any) -> Any:
@@ -316,7 +328,9 @@ class Settings(BaseModel):
             problems.append(f"set {_env_name('bot_app_secret')} or "
                             f"{_env_name('bot_use_managed_identity')}=true")  # fmt: skip
         if not (self.bot_tenant_id or self.tenant_id):
-            problems.append(f"{_env_name('bot_tenant_id')} (or {_env_name('tenant_id')}) is required")
+            problems.append(
+                f"{_env_name('bot_tenant_id')} (or {_env_name('tenant_id')}) is required"
+            )
         if not _is_https_or_loopback(self.bot_openid_metadata_url):
             problems.append(f"{_env_name('bot_openid_metadata_url')} must be https")
         if problems:
@@ -341,12 +355,27 @@ class Settings(BaseModel):
             raise ValueError("; ".join(problems) + " — see docs/ai-use.md")
         return self
 
+    @model_validator(mode="after")
+    def _ai_drafting_complete(self) -> Settings:
+        """With ai_drafting on, the model endpoint must be as complete as for the classifier."""
+        if not self.ai_drafting or self.classifier == "ai":
+            return self
+        problems = _ai_problems(self, f"{_env_name('ai_drafting')}=true")
+        if problems:
+            raise ValueError("; ".join(problems) + " — see docs/ai-use.md")
+        return self
 
-def _ai_problems(s: Settings) -> list[str]:
+    @property
+    def policy_folder(self) -> Path:
+        return self.policy_dir or self.data_dir / "policy"
+
+
+def _ai_problems(s: Settings, turned_on_by: str = "") -> list[str]:
     endpoint, base_url = _env_name("ai_endpoint"), _env_name("ai_base_url")
     if bool(s.ai_endpoint) == bool(s.ai_base_url):
         return [
-            f"with {_env_name('classifier')}=ai set exactly one of {endpoint} (Azure OpenAI) "
+            f"with {turned_on_by or _env_name('classifier') + '=ai'} set exactly one of "
+            f"{endpoint} (Azure OpenAI) "
             f"or {base_url} (an OpenAI-compatible endpoint)"
         ]
     problems: list[str] = []

@@ -42,6 +42,9 @@ ACTIONS: dict[str, str] = {
     "anonymised aggregate export (who, what, the grouping and period; no personal data)",
     "message.submitted": "a person handed CaseDesk a message it had not filed (the Outlook "
     "add-in's create-a-case): who, how, the outcome and the message token",
+    "draft.ai_fallback": "AI drafting was on, but the template draft was used instead: the "
+    "model was unavailable, its answer was invalid, or its draft was not grounded in the case "
+    "(the kind and counts why; never the draft's words)",
 }
 
 SYSTEM_ACTORS: dict[str, str] = {
@@ -49,4 +52,5 @@ SYSTEM_ACTORS: dict[str, str] = {
     "casedesk-retention": "the retention sweep (the sweep timer, or `casedesk retention --apply`)",
     "unrecorded-edit": "the rules file changed outside `casedesk rules apply`",
     "casedesk-demo": "`casedesk demo` writing the sample briefing",
+    "casedesk-ai-drafter": "the AI drafter (ai_drafting = true), when it set its draft aside",
 }

@@ -252,6 +252,8 @@ class Draft:
     subject: str
     body: str
     template: str
+    # What it was written from (AI drafts: 'template:casework.txt.j2', 'policy:sewage', ...).
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ class ReplyDraft:
     remote_id: str | None = None  # the Outlook draft's id (Microsoft 365)
     remote_mailbox: str | None = None
     remote_sha256: str | None = None  # the Outlook draft's body when CaseDesk last wrote it
+    sources: tuple[str, ...] = ()  # what an AI draft was written from (core/grounding.py)
 
     @property
     def sha256(self) -> str:
@@ -115,6 +116,7 @@ class ReplyDraft:
             "sent_by": self.sent_by,
             "sent_to": self.sent_to,
             "outlook_draft_id": self.remote_id,
+            "sources": list(self.sources),
             "body": self.body,
         }
 
@@ -168,6 +170,7 @@ def new_reply(
         updated_at=now,
         updated_by=by,
         approver=approver if needs else None,
+        sources=draft.sources,
     )
 
 
@@ -197,12 +200,19 @@ def _when(value: datetime | None) -> str:
 
 
 def edited(
-    reply: ReplyDraft, text: str, by: str, now: datetime, needs_signoff: bool, template: str = ""
+    reply: ReplyDraft,
+    text: str,
+    by: str,
+    now: datetime,
+    needs_signoff: bool,
+    template: str = "",
+    sources: tuple[str, ...] | None = None,
 ) -> tuple[ReplyDraft, bool]:
     """The reply with new text as the next version; and whether that voided a sign-off.
 
     The same text again changes nothing. New text of a case that needs sign-off goes back
-    into the approval queue: the approval covered the old text only."""
+    into the approval queue: the approval covered the old text only. A new draft from a
+    template brings its own `sources`; a person's edit keeps the ones it was based on."""
     _refuse_if_sent(reply)
     body = _checked_body(text)
     if body == reply.body and template in ("", reply.template):
@@ -216,6 +226,7 @@ def edited(
             state=state,
             body=body,
             template=template or reply.template,
+            sources=reply.sources if sources is None else sources,
             updated_at=now,
             updated_by=by,
             decided_by=None,

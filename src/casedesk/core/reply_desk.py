@@ -88,24 +88,30 @@ class ReplyDesk:
         """Replace the draft's text (a new version); a sign-off it had is void."""
         return self._change(ref, by, text=text)
 
-    def redraft(self, ref: str, template: str, by: str) -> ReplyDraft:
-        """Write the draft again from a template a person chose (any category, abuse too)."""
-        return self._change(ref, by, template=template)
+    def redraft(self, ref: str, template: str | None, by: str) -> ReplyDraft:
+        """Write the draft again from a template a person chose (any category, abuse too), or
+        with None as triage would (the AI drafter when ai_drafting is on)."""
+        return self._change(ref, by, template=template or "", fresh=True)
 
-    def _change(self, ref: str, by: str, text: str | None = None, template: str = "") -> ReplyDraft:
+    def _change(
+        self, ref: str, by: str, text: str | None = None, template: str = "", fresh: bool = False
+    ) -> ReplyDraft:
         now = self.clock.now()
+        sources: tuple[str, ...] | None = None
         with self.repo.transaction():
             case = self.repo.get_case(ref)
             current = self.repo.get_draft(case.ref)
-            if template:
-                draft = self._render(case, template)
-                text, template = draft.body, draft.template
+            if fresh:
+                draft = self._render(case, template or None)
+                text, template, sources = draft.body, draft.template, draft.sources
             assert text is not None
             if current is None:
-                updated = self._first_version(case, text, template or HAND_WRITTEN, by)
+                updated = self._first_version(case, text, template or HAND_WRITTEN, by, sources)
                 voided = False
             else:
-                updated, voided = edited(current, text, by, now, case.signoff_required, template)
+                updated, voided = edited(
+                    current, text, by, now, case.signoff_required, template, sources
+                )
                 if updated is current:
                     return current  # the same text: nothing to record
             if not case.signoff_required:
@@ -115,11 +121,16 @@ class ReplyDesk:
             self._audit_change(case, current, updated, voided, by)
         return updated
 
-    def _render(self, case: Case, template: str) -> Draft:
+    def _render(self, case: Case, template: str | None) -> Draft:
         latest = self._latest_from_constituent(case)
-        draft = self.drafter.draft(case, latest, template, chosen_by_staff=True)
+        draft = self.drafter.draft(case, latest, template, chosen_by_staff=template is not None)
         if draft is None:
-            raise CaseDeskError(f"{case.ref}: template {template!r} wrote nothing")
+            raise CaseDeskError(
+                f"{case.ref}: {case.category.value} mail gets no automatic draft; name a "
+                "template with --template NAME, or write one with --edit FILE"
+                if template is None
+                else f"{case.ref}: template {template!r} wrote nothing"
+            )
         return draft
 
     def _latest_from_constituent(self, case: Case) -> StoredMessage:
@@ -129,10 +140,13 @@ class ReplyDesk:
             raise CaseDeskError(f"{case.ref} has no messages to reply to")
         return theirs[-1]
 
-    def _first_version(self, case: Case, text: str, template: str, by: str) -> ReplyDraft:
+    def _first_version(
+        self, case: Case, text: str, template: str, by: str, sources: tuple[str, ...] | None
+    ) -> ReplyDraft:
         latest = self._latest_from_constituent(case)
         thread = [m.message_id for m in self.repo.case_messages(case.ref)]
-        draft = Draft(reply_subject(latest.subject or case.subject), text, template)
+        subject = reply_subject(latest.subject or case.subject)
+        draft = Draft(subject, text, template, sources or ())
         return new_reply(
             case, draft, case.constituent_email, case.constituent_name, latest.message_id,
             thread[: thread.index(latest.message_id) + 1], self.clock.now(), by,
@@ -144,7 +158,8 @@ class ReplyDesk:
     ) -> None:
         now = self.clock.now()
         common: Detail = {
-            "version": after.version, "sha256": after.sha256, "template": after.template
+            "version": after.version, "sha256": after.sha256, "template": after.template,
+            "sources": " ".join(after.sources) or None,
         }  # fmt: skip
         if before is None:
             self.repo.append_audit(now, by, "draft.created", case.ref, common)

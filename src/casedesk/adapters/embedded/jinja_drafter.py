@@ -111,7 +111,10 @@ class JinjaDrafter:
         message: ParsedMessage | StoredMessage,
         template: str | None = None,
         chosen_by_staff: bool = False,
+        overrides: Mapping[str, object] | None = None,
     ) -> Draft | None:
+        """overrides: merge values to print instead (the AI drafter's placeholders for the
+        constituent's details, so the copy the model sees names nobody)."""
         if case.category in NO_AUTO_DRAFT and not chosen_by_staff:
             return None
         if chosen_by_staff and template:
@@ -124,7 +127,7 @@ class JinjaDrafter:
         subject = message.subject or case.subject
         values = merge_values(
             case, subject, message.sent_at, self.clock.now(), self.office, self.staff
-        )
+        ) | dict(overrides or {})
         try:
             body = self.env.get_template(name).render(values)
         except TemplateError as exc:
