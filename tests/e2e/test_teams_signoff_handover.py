@@ -300,17 +300,36 @@ def test_an_approve_without_a_version_shows_the_current_one_and_decides_nothing(
     assert office.draft(ref).state is DraftState.AWAITING_SIGNOFF
 
 
-def test_case_card_shows_the_draft_version_and_decision_buttons_only_to_the_mp(
+def test_case_card_shows_the_draft_version_and_a_long_reply_is_read_in_full_before_deciding(
     office: SignoffOffice,
 ) -> None:
     ref = office.triage(DAMP, "damp.eml")
     draft = office.draft(ref)
+    assert len(draft.body) > 600  # longer than the case card's preview
     mine = office.say(f"case {ref}", ALEX)
     assert "Draft reply · version 1 · waiting for the MP's sign-off" in texts(mine)
-    assert button(mine, "approve")["data"]["sha256"] == draft.sha256
+    assert not [a for a in actions_of(mine) if a.get("verb") in ("approve", "reject")]
+    review = button(mine, "reviewDraft")
+    answer = office.press(ALEX, "reviewDraft", review["data"])
+    assert draft.body.strip().splitlines()[-1].strip() in texts(answer["value"])  # all of it
+    assert button(answer["value"], "approve")["data"]["sha256"] == draft.sha256
+
+
+def test_case_card_offers_the_decision_on_a_short_reply_and_only_to_the_mp(
+    office: SignoffOffice,
+) -> None:
+    ref = office.triage(DAMP, "damp.eml")
+    office.desk.edit(ref, "Dear Ann,\n\nI have asked the council to inspect.\n", "priya.shah")
+    mine = office.say(f"case {ref}", ALEX)
+    assert button(mine, "approve")["data"] == {"action": "approve", "ref": ref, "version": 2,
+                                               "sha256": office.draft(ref).sha256}  # fmt: skip
+    answer = office.press(ALEX, "approve", button(mine, "approve")["data"])
+    assert office.draft(ref).is_approved and "Reply approved" in texts(answer["value"])
     theirs = office.say(f"case {ref}", PRIYA)
-    assert "version 1" in texts(theirs)  # the preview, without the decision
-    assert not [a for a in actions_of(theirs) if a.get("verb") in ("approve", "reject")]
+    assert "version 2 · approved" in texts(theirs)  # the preview, without any decision
+    assert not [
+        a for a in actions_of(theirs) if a.get("verb") in ("approve", "reject", "reviewDraft")
+    ]
 
 
 def test_approvals_lists_the_replies_waiting_for_the_mp(office: SignoffOffice) -> None:

@@ -288,7 +288,12 @@ def _case_actions(view: CaseView) -> list[Json]:
         from casedesk.teams.signoff_cards import awaits_decision, decision_actions
 
         if view.reply is not None and awaits_decision(case, view.reply):
-            actions += decision_actions(view.reply)
+            # Decide here only on a reply the preview shows whole; else read it all first.
+            if len(view.reply.body.strip()) <= PREVIEW_CHARS:
+                actions += decision_actions(view.reply)
+            else:
+                actions.append(execute("Read the reply and decide", "reviewDraft", ref,
+                                       style="positive"))  # fmt: skip
     if Permission.CLOSE in allowed:
         actions.append(
             show_card(

@@ -36,7 +36,7 @@ from casedesk.teams.cards import (
 
 Json = dict[str, Any]
 MAX_SHOWN = 6000  # characters of a reply an approval card carries (well inside 28 KB)
-MAX_PARAGRAPHS = 40
+MAX_LINES = 150  # blocks of text on one card
 _STATE = {
     DraftState.DRAFT: "draft (no sign-off needed)",
     DraftState.AWAITING_SIGNOFF: "waiting for the MP's sign-off",
@@ -47,7 +47,7 @@ _STATE = {
 
 
 def shown_in_full(reply: ReplyDraft) -> bool:
-    return len(reply.body) <= MAX_SHOWN
+    return len(reply.body) <= MAX_SHOWN and reply.body.count("\n") < MAX_LINES
 
 
 def awaits_decision(case: Case, reply: ReplyDraft | None) -> bool:
@@ -71,13 +71,17 @@ def state_label(reply: ReplyDraft) -> str:
 
 
 def paragraphs(body: str, limit: int = MAX_SHOWN) -> list[Json]:
-    """The reply's text, literally, one block per paragraph, cut at `limit` characters."""
-    shown = body[:limit]
+    """The reply's text, literally, a block per line (a letter's line breaks matter: lists,
+    the signature), paragraphs spaced apart; cut at `limit` characters."""
     blocks: list[Json] = []
-    for chunk in shown.split("\n\n")[:MAX_PARAGRAPHS]:
-        if chunk.strip():
-            blocks.append(untrusted(chunk, limit=limit) | {"spacing": "Small"})
-    if len(body) > limit or len(shown.split("\n\n")) > MAX_PARAGRAPHS:
+    for chunk in body[:limit].split("\n\n"):
+        lines = [line for line in chunk.split("\n") if line.strip()]
+        for i, line in enumerate(lines):
+            blocks.append(untrusted(line, limit=limit) | {"spacing": "None" if i else "Small"})
+        if len(blocks) >= MAX_LINES:
+            break
+    if len(body) > limit or len(blocks) > MAX_LINES:
+        blocks = blocks[:MAX_LINES]
         blocks.append(text("…(the rest is not shown here)", isSubtle=True, size="Small"))
     return blocks
 
