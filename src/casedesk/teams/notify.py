@@ -85,7 +85,8 @@ class TeamsNotifier:
         try:
             self.alert_threat(case)
         finally:
-            reply = self.repo.get_draft(case.ref)
+            # Only cases that need sign-off are read again (a Graph request on SharePoint).
+            reply = self.repo.get_draft(case.ref) if case.signoff_required else None
             if reply is not None and _needs_request(case, reply):
                 self.request_signoff(case, reply)
 
