@@ -30,6 +30,7 @@ from test_teams_bot import (
     Office,
     actions_of,
     invoke,
+    message,
     texts,
 )
 
@@ -288,6 +289,44 @@ def test_action_submit_from_an_older_client_approves_too(office: SignoffOffice) 
     card = office.say("", ALEX, value=data)  # Action.Submit: a message whose value is the data
     assert "Reply approved" in texts(card)
     assert office.draft(ref).is_approved
+
+
+def test_message_back_with_text_is_read_by_its_value(office: SignoffOffice) -> None:
+    """cards-actions.md "messageBack": the bot gets `text` and the card's `value`."""
+    ref = office.triage(DAMP, "damp.eml")
+    data = button(office.say(f"approve {ref}", ALEX), "reject")["data"]
+    value = data | {"reason": "Say when the council will visit."}
+    activity = message(office.fake.service_url, "", ALEX, value=value)
+    activity["text"] = "Send back for changes"  # the messageBack's text
+    before = len(office.fake.posted)
+    assert office.post(activity)[0] == 200
+    assert len(office.fake.posted) == before + 1
+    assert "Sent back for changes." in texts(office.fake.posted[-1].card)
+    assert office.draft(ref).rejection == "Say when the council will visit."
+
+
+@pytest.mark.parametrize(
+    ("verb", "extra"),
+    [("approve", {}), ("reject", {"reason": "no"}), ("reviewDraft", {}), ("reassign", {})],
+)
+def test_an_unknown_user_gets_nothing_from_any_new_button(
+    office: SignoffOffice, verb: str, extra: dict[str, str]
+) -> None:
+    ref = office.triage(DAMP, "damp.eml")
+    draft = office.draft(ref)
+    data = {"ref": ref, "sha256": draft.sha256, "version": 1, "from": "priya.shah",
+            "assignee": "jo.price", **extra}  # fmt: skip
+    answer = office.press(STRANGER, verb, data)
+    assert answer["type"] == MESSAGE and "does not know your account" in answer["value"]
+    assert "CD-" not in answer["value"]
+    assert office.draft(ref) == draft
+    assert office.app.repo.get_case(ref).assignee == "priya.shah"
+
+
+def test_reviewing_a_reply_is_for_the_mp_only(office: SignoffOffice) -> None:
+    ref = office.triage(DAMP, "damp.eml")
+    answer = office.press(JO, "reviewDraft", {"ref": ref})
+    assert answer["type"] == MESSAGE and answer["value"] == "Only the MP may approve a reply."
 
 
 def test_an_approve_without_a_version_shows_the_current_one_and_decides_nothing(

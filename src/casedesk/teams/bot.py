@@ -114,7 +114,9 @@ class TeamsBot:
         if member is None:
             return Reply(cards.unknown_user_card())
         self._remember(member, turn)
-        if turn.value and not turn.text.strip():  # an Action.Submit (older Teams clients)
+        if turn.value and (not turn.text.strip() or "action" in turn.value):
+            # An Action.Submit (older Teams clients), or a messageBack whose text is only
+            # what the chat shows: the card's data says which action it was.
             data = dict(turn.value)
             return self._act(_Context(member, turn), str(data.get("action") or ""), data)
         command = parse_command(strip_mentions(turn.text, turn.bot_mentions))
