@@ -51,14 +51,11 @@ def build_replies(
 def _m365(settings: Settings, clock: Clock | None, login_http_client: Any) -> ReplyApp:
     from casedesk.adapters.embedded.clock import SystemClock
     from casedesk.adapters.m365.graph_client import GraphCaller
-    from casedesk.adapters.m365.graph_mailbox import GraphMailbox
-    from casedesk.adapters.m365.graph_replies import GraphReplyChannel
     from casedesk.bootstrap_m365 import token_source
 
     clock = clock or SystemClock()
     graph = GraphCaller(token_source(settings, login_http_client).token, settings.graph_base_url)
-    mailboxes = (settings.office_address.lower(), *settings.mailbox_list)
-    channel = GraphReplyChannel(GraphMailbox(graph), tuple(dict.fromkeys(mailboxes)))
+    channel = graph_reply_channel(settings, graph)
     drafter = drafter_for(settings, clock, live_rules_or_none(settings))
     if settings.case_store == "embedded":
         app = build_app(settings.model_copy(update={"adapters": "embedded"}), clock)
@@ -84,3 +81,12 @@ def _m365(settings: Settings, clock: Clock | None, login_http_client: Any) -> Re
         close_store()
 
     return ReplyApp(desk, settings, close)
+
+
+def graph_reply_channel(settings: Settings, graph: Any) -> Any:
+    """Outlook reply drafts in the office mailbox (and the intake's mailboxes), via Graph."""
+    from casedesk.adapters.m365.graph_mailbox import GraphMailbox
+    from casedesk.adapters.m365.graph_replies import GraphReplyChannel
+
+    mailboxes = (settings.office_address.lower(), *settings.mailbox_list)
+    return GraphReplyChannel(GraphMailbox(graph), tuple(dict.fromkeys(mailboxes)))

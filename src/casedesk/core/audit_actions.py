@@ -54,3 +54,29 @@ SYSTEM_ACTORS: dict[str, str] = {
     "casedesk-demo": "`casedesk demo` writing the sample briefing",
     "casedesk-ai-drafter": "the AI drafter (ai_drafting = true), when it set its draft aside",
 }
+
+# The Teams bot (teams/bot.py, teams/notify.py): actors are member ids, `casedesk-teams`
+# for proactive messages, and `teams:unknown-user` for someone not in the people list.
+TEAMS_ACTIONS: dict[str, str] = {
+    "teams.viewed_case": "a member opened a case card (or a reply's approval card) in Teams",
+    "teams.listed": "a member listed cases in Teams (queue, unassigned, overdue, search, "
+    "approvals): which list and how many were shown",
+    "teams.refused": "the bot refused a member (or an unknown account) an action: what, why",
+    "teams.action_unavailable": "a card action this deployment does not offer was pressed",
+    "teams.action_refused": "the casework core or the reply desk refused a Teams action "
+    "(a closed case, a draft changed since the card was sent, not the approver, ...)",
+    "teams.claim": "a member claimed a case from Teams (after the core's case.assigned)",
+    "teams.assign": "a member assigned a case from Teams",
+    "teams.close": "a member closed a case from Teams",
+    "teams.note": "a member added a note from Teams",
+    "teams.approve": "the MP approved a reply from Teams: the sha256 of the version shown",
+    "teams.reject": "the MP sent a reply back for changes from Teams",
+    "teams.reassign": "a case was reassigned from a handover card: from whom, to whom",
+    "teams.handover_shown": "a member asked for a person's handover notes in Teams",
+    "teams.threat_alert_sent": "the safety lead was alerted in Teams to a threat",
+    "teams.signoff_request_sent": "the MP was asked in Teams to sign off a reply version",
+    "teams.digest_sent": "the daily digests went out: counts of members and channels",
+    "teams.channel_added": "the office manager or the MP set up the office channel",
+    "teams.notification_sent": "an SLA or referral notification was delivered in Teams",
+}
+ACTIONS.update(TEAMS_ACTIONS)

@@ -40,6 +40,28 @@ class ReplyRefusedError(CaseDeskError):
     """A draft action that the sign-off rules do not allow; the message names the fix."""
 
 
+class DraftChangedError(ReplyRefusedError):
+    """The approver decided on a version that is no longer the current one (someone edited
+    the draft after it was shown to them); `current` is the version to show instead."""
+
+    def __init__(self, current: ReplyDraft, seen_sha256: str) -> None:
+        seen = seen_sha256[:12] or "no version"
+        super().__init__(
+            f"{current.case_ref}: the draft changed since it was shown to you (now version "
+            f"{current.version}, sha256 {current.sha256[:12]}; you saw {seen}); nothing was "
+            "decided: read the new version and decide again"
+        )
+        self.current = current
+
+
+def version_refusal(reply: ReplyDraft, seen_sha256: str | None) -> DraftChangedError | None:
+    """When a decision names the version it was made on (its body hash, as shown to the
+    approver), that must still be the current version."""
+    if seen_sha256 is None or seen_sha256 == reply.sha256:
+        return None
+    return DraftChangedError(reply, seen_sha256)
+
+
 @dataclass(frozen=True)
 class RemoteDraft:
     """The draft where staff send from (an Outlook reply draft), as CaseDesk last saw it."""

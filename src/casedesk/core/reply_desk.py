@@ -29,6 +29,7 @@ from casedesk.core.replies import (
     rejected,
     send_refusal,
     sent,
+    version_refusal,
     with_remote,
 )
 from casedesk.core.reply_templates import reply_subject
@@ -179,10 +180,11 @@ class ReplyDesk:
 
     # --- sign-off --------------------------------------------------------------------------
 
-    def approve(self, ref: str, by: str) -> ReplyDraft:
-        """Sign off the current version; in Microsoft 365 it becomes the Outlook draft."""
+    def approve(self, ref: str, by: str, seen_sha256: str | None = None) -> ReplyDraft:
+        """Sign off the current version; in Microsoft 365 it becomes the Outlook draft.
+        seen_sha256: the version the approver was shown (Teams); refused if it changed."""
         with self.repo.transaction():
-            case, current = self._case_and_draft(ref)
+            case, current = self._case_and_draft(ref, seen_sha256)
             updated = approved(case, current, by, self.clock.now(), self.office.approvers)
             remote = self.channel.place(updated)
             updated = with_remote(updated, remote)
@@ -193,9 +195,11 @@ class ReplyDesk:
             })  # fmt: skip
         return updated
 
-    def reject(self, ref: str, reason: str, by: str) -> ReplyDraft:
+    def reject(
+        self, ref: str, reason: str, by: str, seen_sha256: str | None = None
+    ) -> ReplyDraft:
         with self.repo.transaction():
-            case, current = self._case_and_draft(ref)
+            case, current = self._case_and_draft(ref, seen_sha256)
             updated = rejected(case, current, by, reason, self.clock.now(), self.office.approvers)
             self.repo.save_draft(updated)
             self.repo.append_audit(self.clock.now(), by, "signoff.rejected", case.ref, {
@@ -203,13 +207,18 @@ class ReplyDesk:
             })  # fmt: skip
         return updated
 
-    def _case_and_draft(self, ref: str) -> tuple[Case, ReplyDraft]:
+    def _case_and_draft(
+        self, ref: str, seen_sha256: str | None = None
+    ) -> tuple[Case, ReplyDraft]:
         case = self.repo.get_case(ref)
         current = self.repo.get_draft(case.ref)
         if current is None:
             raise ReplyRefusedError(
                 send_refusal(case, None, None) or f"{case.ref} has no reply draft"
             )
+        changed = version_refusal(current, seen_sha256)
+        if changed is not None:
+            raise changed
         return case, current
 
     # --- sending ---------------------------------------------------------------------------
