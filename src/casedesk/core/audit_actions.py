@@ -38,6 +38,17 @@ ACTIONS: dict[str, str] = {
     "reply.sent": "a person sent the reply with casedesk send",
     "reply.send_refused": "casedesk send refused (no draft, no sign-off, changed text, ...)",
     "reply.copy_failed": "the sent reply's copy could not be written to the case folder",
+    "mailing.written": "a campaign reply or follow-up mailing was written (a new version): "
+    "template and attachment hashes, the fingerprint the MP signs off, how many recipients",
+    "mailing.voided": "a mailing's approval was voided because its template, attachments or "
+    "outcome changed",
+    "mailing.approved": "the approver signed off this mailing version (its fingerprint)",
+    "mailing.rejected": "the approver rejected a mailing, with the reason",
+    "mailing.send_refused": "casedesk mailing send refused (no sign-off, changed since, ...)",
+    "mailing.sent": "one constituent's copy of a mailing went (on their case): the mailing, "
+    "version, Message-ID and where it went",
+    "mailing.completed": "every recipient of a mailing has their copy",
+    "outcome.recorded": "a person recorded what was done about a case or campaign",
 }
 
 SYSTEM_ACTORS: dict[str, str] = {

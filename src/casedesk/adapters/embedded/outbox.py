@@ -37,13 +37,18 @@ class OutboxChannel:
         path = self.path_for(draft)
         if path.exists():
             return str(path)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(message)
-            os.replace(tmp, path)  # whole or not at all: a relay never reads half a message
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_once(path, message)
         return str(path)
+
+
+def write_once(path: Path, message: bytes) -> None:
+    """The file whole or not at all: a relay never reads half a message."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(message)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
