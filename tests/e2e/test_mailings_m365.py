@@ -151,3 +151,34 @@ def _reopen(tenant: Tenant) -> tuple[App, MailingDesk]:
         SendingLimits(), read_attachment,
     )  # fmt: skip
     return app, desk
+
+
+def test_the_m365_wiring_sends_a_campaign_reply_through_graph_with_msal(
+    seeded: tuple[Path, str], tmp_path: Path
+) -> None:
+    from casedesk.adapters.m365.msal_tokens import RedirectingHttpClient
+    from casedesk.bootstrap_mailings import build_mailings
+
+    data = copy_office(seeded[0], tmp_path / "data")
+    clock = TestClock()
+    with GraphFake(client_secret="s") as graph:
+        graph.add_mailbox(OFFICE)
+        settings = settings_for(
+            data, adapters="m365", case_store="embedded", tenant_id=graph.tenant_id,
+            client_id=graph.client_id, client_secret="s", graph_base_url=graph.base_url,
+            mailboxes=OFFICE, notification_url="https://casedesk.example/api/notifications",
+            lifecycle_url="https://casedesk.example/api/lifecycle",
+            storage_connection_string="UseDevelopmentStorage=true",  # not used: case_store
+        )  # fmt: skip
+        app = build_mailings(settings, clock, clock, RedirectingHttpClient(graph.root_url))
+        try:
+            preview = app.desk.campaign_reply(seeded[1], "campaign-reply", [str(PDF)], "jo", False)
+            app.desk.approve(preview.mailing.id, "alex.morgan")
+            report = app.desk.send(preview.mailing.id, "jo")
+        finally:
+            app.close()
+        assert report.sent == 6 and app.desk.sender.name == "outlook"
+        assert all(m["hasAttachments"] for m in graph.sent)
+        assert {str(m["toRecipients"][0]["emailAddress"]["address"]) for m in graph.sent} == {
+            r.email for r in preview.targeting.recipients
+        }
