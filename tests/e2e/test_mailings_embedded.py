@@ -250,6 +250,10 @@ def test_erased_constituents_are_never_written_to(office: Office) -> None:
     from casedesk.entrypoints.cli import cli
 
     gone = sorted(office.campaign_emails())[0]
+    [theirs] = [c for c in office.app.desk.repo.query_cases(CaseQuery(limit=100))
+                if c.constituent_email == gone]  # fmt: skip
+    office.app.desk.record_outcome(theirs.ref, "The council wrote to them directly.", "jo")
+    office.app.desk.follow_up(theirs.ref, "follow-up", [], "jo", dry_run=False)
     result = CliRunner().invoke(cli, [
         "--data-dir", str(office.data), "erase", gone, "--reason", "request", "--by", "jo",
         "--yes",
@@ -262,3 +266,7 @@ def test_erased_constituents_are_never_written_to(office: Office) -> None:
     )
     emails = {r.email for r in preview.targeting.recipients}
     assert gone not in emails and len(emails) == 5
+    # The outcome's words and the follow-up about their case went with it.
+    store = office.app.desk.store
+    assert store.outcomes(theirs.ref) == []
+    assert [m.target for m in store.all()] == []

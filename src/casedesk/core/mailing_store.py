@@ -76,3 +76,18 @@ class MailingStore:
         outcome = Outcome(target, len(known) + 1, text, by, at)
         self.ops.put(OUTCOMES, target, json.dumps([o.as_record() for o in (*known, outcome)]))
         return outcome
+
+    def forget_case(self, case_ref: str) -> int:
+        """Delete what a case's outcomes and its own follow-ups hold in words (the case is being
+        deleted: retention or erasure); how many records went. Ledger entries stay: they hold
+        only references and hashes."""
+        ref = case_ref.upper()
+        gone = 0
+        if self.ops.get(OUTCOMES, ref) is not None:
+            self.ops.delete(OUTCOMES, ref)
+            gone += 1
+        for mailing in self.all():
+            if mailing.target.upper() == ref:
+                self.ops.delete(MAILINGS, mailing.id)
+                gone += 1
+        return gone
