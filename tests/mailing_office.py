@@ -8,6 +8,8 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from casedesk.adapters.embedded.clock import FixedClock
 from casedesk.bootstrap import build_app
 from casedesk.core.models import RawMessage
@@ -72,3 +74,9 @@ def seed(data_dir: Path) -> str:
 def copy_office(seeded: Path, target: Path) -> Path:
     shutil.copytree(seeded, target)
     return target
+
+
+def seeded_office(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A data dir holding the triaged campaign (copy it per test), and the campaign id."""
+    folder = tmp_path_factory.mktemp("seeded") / "data"
+    return folder, seed(folder)

@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from casedesk.bootstrap import build_app, live_rules_or_none
+from casedesk.bootstrap import build_app, drafter_for, live_rules_or_none
 from casedesk.core.mailing_desk import MailingDesk, MailingOffice
 from casedesk.core.pacing import SendingLimits
 from casedesk.core.replies import approvers
 from casedesk.errors import CaseDeskError
 from casedesk.ports import Clock, Sleeper
 from casedesk.settings import Settings
+
+if TYPE_CHECKING:
+    from casedesk.adapters.embedded.jinja_drafter import JinjaDrafter
 
 
 @dataclass
@@ -49,17 +52,14 @@ def sending_limits(settings: Settings) -> SendingLimits:
     return SendingLimits(settings.bulk_messages_per_minute, settings.bulk_recipients_per_day)
 
 
-def _templates(settings: Settings, clock: Clock) -> Any:
+def _templates(settings: Settings, clock: Clock) -> JinjaDrafter:
+    """The drafter the reply commands use: it is also the mailings' LetterTemplates."""
     from casedesk.adapters.embedded.jinja_drafter import JinjaDrafter
-    from casedesk.core.reply_templates import StaffMember
 
-    rules = live_rules_or_none(settings)
-    people = rules.people if rules else {}
-    staff = {key: StaffMember(p.name, p.role) for key, p in people.items()}
-    return JinjaDrafter(
-        settings.office_name, settings.mp_name, settings.constituency, clock,
-        settings.templates_dir, settings.office_address, staff,
-    )  # fmt: skip
+    drafter = drafter_for(settings, clock, live_rules_or_none(settings))
+    if not isinstance(drafter, JinjaDrafter):
+        raise CaseDeskError("mailings need the office's Jinja templates (templates_dir)")
+    return drafter
 
 
 def build_mailings(

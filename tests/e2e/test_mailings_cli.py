@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from mailing_office import OFFICE, PDF, copy_office, seed
+from mailing_office import OFFICE, PDF, copy_office, seeded_office
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    folder = tmp_path_factory.mktemp("seeded") / "data"
-    return folder, seed(folder)
+    return seeded_office(tmp_path_factory)
 
 
 def run(data: Path, *args: str) -> subprocess.CompletedProcess[str]:

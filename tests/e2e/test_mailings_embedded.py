@@ -19,13 +19,12 @@ from casedesk.core.mailing_store import MailingStore
 from casedesk.core.mailings import MailingState, SendState
 from casedesk.core.models import CaseQuery
 from casedesk.core.replies import ReplyRefusedError
-from mailing_office import PDF, Crash, TestClock, copy_office, seed, settings_for
+from mailing_office import PDF, Crash, TestClock, copy_office, seeded_office, settings_for
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    folder = tmp_path_factory.mktemp("seeded") / "data"
-    return folder, seed(folder)
+    return seeded_office(tmp_path_factory)
 
 
 @dataclass

@@ -20,13 +20,12 @@ from casedesk.core.mailing_desk import MailingDesk
 from casedesk.core.mailings import MailingState
 from casedesk.core.pacing import MINUTE, SendingLimits, most_in_any_window
 from graphfake import GraphFake
-from mailing_office import OFFICE, PDF, Crash, TestClock, copy_office, seed, settings_for
+from mailing_office import OFFICE, PDF, Crash, TestClock, copy_office, seeded_office, settings_for
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    folder = tmp_path_factory.mktemp("seeded") / "data"
-    return folder, seed(folder)
+    return seeded_office(tmp_path_factory)
 
 
 @dataclass

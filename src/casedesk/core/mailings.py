@@ -23,7 +23,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from casedesk.core.models import Case, CaseFlag, Category
-from casedesk.core.replies import PLACEHOLDER, ReplyRefusedError
+from casedesk.core.replies import PLACEHOLDER, ReplyRefusedError, check_approver
 from casedesk.errors import CaseDeskError
 
 # Graph takes a file attachment inline (fileAttachment, base64) below 3 MB; larger ones need an
@@ -176,16 +176,7 @@ def written(
 
 
 def _check_approver(mailing: Mailing, by: str, allowed: Sequence[str], verb: str) -> None:
-    if not allowed:
-        raise ReplyRefusedError(
-            f"{mailing.id}: nobody is set to sign off mailings for the MP; set mp_approver in "
-            'the settings file (or CASEDESK_MP_APPROVER), e.g. mp_approver = "alex.morgan"'
-        )
-    if by.casefold() not in {a.casefold() for a in allowed}:
-        raise ReplyRefusedError(
-            f"{mailing.id}: {by!r} cannot {verb} this mailing: sign-off is for "
-            f"{', '.join(allowed)} (the mp_approver setting)"
-        )
+    check_approver(mailing.id, by, allowed, verb, "mailing")
 
 
 def approved(

@@ -8,8 +8,9 @@ batches that a second run carries on. Nothing is sent by any other command.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -58,6 +59,18 @@ def _settings() -> Settings:
 
 def _app() -> MailingApp:
     return build_mailings(_settings())
+
+
+T = TypeVar("T")
+
+
+def _run(act: Callable[[MailingApp], T]) -> tuple[T, MailingApp]:
+    """Run one step on a freshly built app and close it, whatever happens."""
+    app = _app()
+    try:
+        return act(app), app
+    finally:
+        app.close()
 
 
 def _paths(attach: list[Path] | None) -> list[str]:
@@ -131,12 +144,8 @@ def _next_step(preview: Preview) -> str:
     return f"casedesk mailing show {m.id}"
 
 
-def _write(act: Any, as_json: bool) -> None:
-    app = _app()
-    try:
-        preview = act(app)
-    finally:
-        app.close()
+def _write(act: Callable[[MailingApp], Preview], as_json: bool) -> None:
+    preview, _ = _run(act)
     if as_json:
         render.print_json({"preview": preview_json(preview)})
         return
@@ -170,11 +179,7 @@ def outcome(
 ) -> None:
     """Record what was done about a case or campaign. Example:
     casedesk outcome CD-2026-000042 "The council re-opened the repair" --by priya.shah"""
-    app = _app()
-    try:
-        done = app.desk.record_outcome(target, text, by)
-    finally:
-        app.close()
+    done, _ = _run(lambda app: app.desk.record_outcome(target, text, by))
     if as_json:
         render.print_json({"outcome": done.as_record()})
         return
@@ -203,11 +208,7 @@ def follow_up(
 
 def mailings(as_json: JsonFlag = False) -> None:
     """Every mailing, newest first. Example: casedesk mailings"""
-    app = _app()
-    try:
-        found = app.desk.mailings()
-    finally:
-        app.close()
+    found, _ = _run(lambda app: app.desk.mailings())
     if as_json:
         render.print_json({"mailings": [
             {**m.as_record(), "sent": sent} for m, sent in found
@@ -225,11 +226,7 @@ def mailings(as_json: JsonFlag = False) -> None:
 @mailing_cli.command("show")
 def mailing_show(mailing_id: MailingId, as_json: JsonFlag = False) -> None:
     """Preview a mailing: its state, recipients and the first merged copies."""
-    app = _app()
-    try:
-        preview = app.desk.show(mailing_id)
-    finally:
-        app.close()
+    preview, _ = _run(lambda app: app.desk.show(mailing_id))
     if as_json:
         render.print_json({"preview": preview_json(preview)})
     else:
@@ -242,11 +239,7 @@ def mailing_approve(mailing_id: MailingId, by: By, as_json: JsonFlag = False) ->
     """Sign off a mailing for the MP. Example: casedesk mailing approve reply-cluster-000003 --by alex.morgan
 
     The fingerprint of the template and attachments is recorded; any later change voids it."""
-    app = _app()
-    try:
-        done = app.desk.approve(mailing_id, by)
-    finally:
-        app.close()
+    done, _ = _run(lambda app: app.desk.approve(mailing_id, by))
     if as_json:
         render.print_json({"mailing": done.as_record()})
         return
@@ -264,11 +257,7 @@ def mailing_reject(
     as_json: JsonFlag = False,
 ) -> None:
     """Send a mailing back with a reason."""
-    app = _app()
-    try:
-        done = app.desk.reject(mailing_id, reason, by)
-    finally:
-        app.close()
+    done, _ = _run(lambda app: app.desk.reject(mailing_id, reason, by))
     if as_json:
         render.print_json({"mailing": done.as_record()})
         return
@@ -289,11 +278,7 @@ def mailing_send(
 
     Refused without the MP's approval or after any change. Stopped part-way (a crash, --batch,
     the day's limit)? Run it again: nobody gets two copies and nobody is missed."""
-    app = _app()
-    try:
-        report = app.desk.send(mailing_id, by, batch)
-    finally:
-        app.close()
+    report, app = _run(lambda app: app.desk.send(mailing_id, by, batch))
     if as_json:
         render.print_json({"send": send_json(report)})
         return
