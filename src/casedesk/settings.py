@@ -244,6 +244,16 @@ class Settings(BaseModel):
     digest_hour: int = Field(
         8, ge=0, le=23, description="Daily digests go out from this hour, Europe/London, Mon-Fri."
     )
+    # Mailings (campaign replies, follow-ups): Exchange Online allows 30 messages a minute and
+    # 10,000 recipients a day per mailbox (core/pacing.py cites the page); the office's own mail
+    # counts too, so the defaults leave room for it.
+    bulk_messages_per_minute: int = Field(
+        20, ge=1, le=30, description="Mailing copies sent per minute at most (Exchange: 30)."
+    )
+    bulk_recipients_per_day: int = Field(
+        8000, ge=1, le=10000,
+        description="Mailing copies sent in any 24 hours at most (Exchange: 10,000 recipients).",
+    )
 
     # --- AI drafting (docs/ai-use.md, "AI drafting"); off unless an office turns it on -----
     ai_drafting: bool = Field(

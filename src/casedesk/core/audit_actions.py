@@ -45,6 +45,17 @@ ACTIONS: dict[str, str] = {
     "draft.ai_fallback": "AI drafting was on, but the template draft was used instead: the "
     "model was unavailable, its answer was invalid, or its draft was not grounded in the case "
     "(the kind and counts why; never the draft's words)",
+    "mailing.written": "a campaign reply or follow-up mailing was written (a new version): "
+    "template and attachment hashes, the fingerprint the MP signs off, how many recipients",
+    "mailing.voided": "a mailing's approval was voided because its template, attachments or "
+    "outcome changed",
+    "mailing.approved": "the approver signed off this mailing version (its fingerprint)",
+    "mailing.rejected": "the approver rejected a mailing, with the reason",
+    "mailing.send_refused": "casedesk mailing send refused (no sign-off, changed since, ...)",
+    "mailing.sent": "one constituent's copy of a mailing went (on their case): the mailing, "
+    "version, Message-ID and where it went",
+    "mailing.completed": "every recipient of a mailing has their copy",
+    "outcome.recorded": "a person recorded what was done about a case or campaign",
 }
 
 SYSTEM_ACTORS: dict[str, str] = {

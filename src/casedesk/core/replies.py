@@ -261,14 +261,21 @@ def edited(
 
 
 def _check_approver(reply: ReplyDraft, by: str, allowed: Sequence[str], verb: str) -> None:
+    check_approver(reply.case_ref, by, allowed, verb)
+
+
+def check_approver(
+    label: str, by: str, allowed: Sequence[str], verb: str, thing: str = "reply"
+) -> None:
+    """Refuse unless `by` is one of the approvers (the mp_approver setting), naming the fix."""
     if not allowed:
         raise ReplyRefusedError(
-            f"{reply.case_ref}: nobody is set to sign off replies for the MP; set mp_approver "
+            f"{label}: nobody is set to sign off {thing}s for the MP; set mp_approver "
             'in the settings file (or CASEDESK_MP_APPROVER), e.g. mp_approver = "alex.morgan"'
         )
     if by.casefold() not in {a.casefold() for a in allowed}:
         raise ReplyRefusedError(
-            f"{reply.case_ref}: {by!r} cannot {verb} this reply: sign-off is for "
+            f"{label}: {by!r} cannot {verb} this {thing}: sign-off is for "
             f"{', '.join(allowed)} (the mp_approver setting)"
         )
 

@@ -22,6 +22,7 @@ from datetime import datetime
 from casedesk.core.audit import ERASED
 from casedesk.core.durations import Duration, parse_duration
 from casedesk.core.holds import HELD, RELEASED, LegalHold, holds_from
+from casedesk.core.mailing_store import MailingStore
 from casedesk.core.models import AuditEntry, Case, CaseQuery, CaseStatus, Category
 from casedesk.errors import CaseDeskError
 from casedesk.ports import CaseFiles, CaseRepository, Clock, OpsState
@@ -214,6 +215,7 @@ def delete_case(
          "messages": len(messages), "files": len(listed), **why},
     )  # fmt: skip
     ops.forget_signatures(m.message_id for m in messages)
+    MailingStore(ops).forget_case(case.ref)  # outcome text and follow-ups about this case
     gone_files = files.delete_case_files(case.ref)
     gone_messages = repo.delete_case(case.ref)
     repo.delete_constituent(case.constituent_email)

@@ -16,6 +16,7 @@ from casedesk.entrypoints import case_filters as filters
 from casedesk.entrypoints import cases_cli, render
 from casedesk.entrypoints.approval_cli import approval_manifest
 from casedesk.entrypoints.geo_cli import geo_cli
+from casedesk.entrypoints.mailings_cli import register_mailing_commands
 from casedesk.entrypoints.privacy_cli import register as register_privacy_commands
 from casedesk.entrypoints.replies_cli import register_reply_commands
 from casedesk.entrypoints.report_cli import report_command
@@ -151,6 +152,9 @@ def demo(
     print_demo_drafts(app.settings.data_dir, drafts)
     for line in briefing:
         render.console.print(line, highlight=False)
+    from casedesk.entrypoints.mailings_cli import print_demo_campaign_preview
+
+    print_demo_campaign_preview(app.settings, Path("samples/attachments/mp-letter.pdf"))
 
 
 @cli.command()
@@ -478,6 +482,7 @@ cli.command("approval-manifest")(approval_manifest)
 register_sla_commands(cli)  # sweep, notifications, refer, reply-received, referrals, agencies
 register_reply_commands(cli)  # templates check, draft, approvals, approve, reject, send
 register_privacy_commands(cli)  # sar, retention, erase, hold, release, holds, audit
+register_mailing_commands(cli)  # campaign reply, outcome, follow-up, mailings, mailing ...
 cli.add_typer(teams_cli, name="teams")
 cases_cli.register(cli)
 cli.command("report")(report_command)  # insight, the MP's briefing, anonymised export
