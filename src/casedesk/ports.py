@@ -18,6 +18,7 @@ from casedesk.core.models import (
     Category,
     Classification,
     Constituent,
+    DissolutionChoice,
     Draft,
     NewCase,
     Note,
@@ -222,6 +223,16 @@ class CaseRepository(Protocol):
 
     def linked_cases(self, case_ref: str) -> list[str]:
         """References linked to the case, sorted."""
+        ...
+
+    # --- dissolution and turnover (issue 10 part 3; core/dissolution.py) -------------------
+
+    def save_dissolution_choice(self, choice: DissolutionChoice) -> None:
+        """Store the case's choice, replacing any earlier one (one per case)."""
+        ...
+
+    def dissolution_choices(self) -> list[DissolutionChoice]:
+        """Every recorded choice, by case reference (applied ones included)."""
         ...
 
 

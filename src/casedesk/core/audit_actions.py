@@ -38,6 +38,16 @@ ACTIONS: dict[str, str] = {
     "reply.sent": "a person sent the reply with casedesk send",
     "reply.send_refused": "casedesk send refused (no draft, no sign-off, changed text, ...)",
     "reply.copy_failed": "the sent reply's copy could not be written to the case folder",
+    "dissolution.decided": "a person recorded the dissolution choice for a case: transfer "
+    "(with the consent reference), hand-back or purge",
+    "dissolution.transferred": "the case's bundle for the successor MP was written (its "
+    "sha256, the consent reference) and the case closed",
+    "dissolution.handed_back": "the case's bundle for the constituent was written (its "
+    "sha256) and the case closed",
+    "dissolution.purged": "a dissolution purge began: case.deleted, or person.erased when it "
+    "was the person's last case, follows",
+    "dissolution.blocked": "a dissolution choice was not carried out: a legal hold, or no "
+    "consent for a transfer",
 }
 
 SYSTEM_ACTORS: dict[str, str] = {

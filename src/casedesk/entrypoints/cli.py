@@ -15,6 +15,7 @@ from casedesk.core.triage import TriageResult
 from casedesk.entrypoints import case_filters as filters
 from casedesk.entrypoints import cases_cli, render
 from casedesk.entrypoints.approval_cli import approval_manifest
+from casedesk.entrypoints.dissolution_cli import dissolution_cli
 from casedesk.entrypoints.geo_cli import geo_cli
 from casedesk.entrypoints.privacy_cli import register as register_privacy_commands
 from casedesk.entrypoints.replies_cli import register_reply_commands
@@ -468,6 +469,7 @@ register_reply_commands(cli)  # templates check, draft, approvals, approve, reje
 register_privacy_commands(cli)  # sar, retention, erase, hold, release, holds, audit
 cli.add_typer(teams_cli, name="teams")
 cases_cli.register(cli)
+cli.add_typer(dissolution_cli, name="dissolution")  # plan, decide, apply
 
 
 @m365_cli.command("check")
