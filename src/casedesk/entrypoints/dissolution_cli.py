@@ -147,8 +147,12 @@ def apply_command(
         render.print_json({"dissolution": {"dry_run": dry_run,
                                            "results": [r.as_record() for r in results]}})  # fmt: skip
         return
-    verb = "Would carry out" if dry_run else "Carried out"
-    table = Table(title=f"{verb} {len(results)} choice(s)", title_justify="left")
+    done = sum(1 for r in results if r.state in ("done", "would"))
+    verb = "would be carried out" if dry_run else "carried out"
+    title = f"{len(results)} choice(s): {done} {verb}"
+    if len(results) > done:
+        title += f", {len(results) - done} blocked or gone"
+    table = Table(title=title, title_justify="left")
     for column in ("Case", "Choice", "State", "What"):
         table.add_column(column, overflow="fold")
     for r in results:
