@@ -337,3 +337,20 @@ def test_the_sar_bundle_shows_a_recorded_dissolution_choice(office: App, clock: 
     assert (choice["choice"], choice["consent_ref"], choice["applied_at"]) == (
         "transfer", "form 12", None,
     )  # fmt: skip
+
+
+def test_the_plan_report_escapes_what_constituents_wrote(office: App, clock: FixedClock) -> None:
+    from casedesk.core.models import RawMessage
+    from casedesk.entrypoints.dissolution_report import render_csv, render_html
+    from mailmaker import mail
+
+    hostile = mail("Help with my housing benefit please.\n",
+                   sender='"<img src=x onerror=alert(1)>" <evil@example.org>',
+                   subject='<script>alert("x")</script> housing benefit',
+                   message_id="<evil@example.org>")  # fmt: skip
+    office.triage.triage_one(RawMessage("evil.eml", hostile))
+    plan = dissolution.build_plan(office.repo, clock.now(), "Office")
+    html = render_html(plan)
+    assert "<script" not in html and "&lt;script&gt;" in html
+    assert "default-src 'none'" in html
+    assert '<script>alert(""x"")</script> housing benefit' in render_csv(plan)  # CSV quoting

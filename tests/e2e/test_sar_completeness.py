@@ -20,6 +20,7 @@ from casedesk.bootstrap import App
 from casedesk.core import casework, rules_history, sar
 from casedesk.core.models import RawMessage
 from casedesk.core.sweep import Notification, PendingNotifications
+from casedesk.entrypoints.sar_archive import render_index_html
 
 OFFICE = {"alex.morgan.mp@parliament.example"}
 NOTE = "Rang the RSPB about the nest; they will write to the roofers"
@@ -160,6 +161,7 @@ def test_the_bundle_holds_what_lives_beside_the_tables(office: App) -> None:
     ]
     [quarantined] = [f for f in bundle.files if f.kind == "quarantined"]
     assert EMAIL.encode() in quarantined.data
+    assert "1 quarantined file(s)" in render_index_html(bundle)
     rules = json.loads(paths["records/routing-rules.json"].data)
     assert rules["lines"] == [f"# vexatious: {EMAIL}"]
     audited = {(e.action, e.object_ref) for e in bundle.audit}

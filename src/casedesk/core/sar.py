@@ -91,7 +91,12 @@ class SarBundle:
 
     @property
     def holds_anything(self) -> bool:
-        return bool(self.person or self.cases or self.other_cases)
+        return bool(
+            self.person
+            or self.cases
+            or self.other_cases
+            or any(f.kind == "quarantined" for f in self.files)
+        )
 
     @property
     def third_party(self) -> list[dict[str, Any]]:

@@ -98,6 +98,12 @@ def render_index_html(bundle: SarBundle) -> str:
             + ", ".join(f"<code>{_e(r)}</code>" for r in bundle.mentioned_in)
             + ". They are <strong>not</strong> in this bundle; decide what to disclose from them.</li>"
         )
+    quarantined = [f for f in bundle.files if f.kind == "quarantined"]
+    if quarantined:
+        parts.append(
+            f"<li>{len(quarantined)} quarantined file(s) (mail CaseDesk could not read) contain "
+            "this address: check whether each is theirs before including it.</li>"
+        )
     if bundle.missing:
         parts.append(
             f"<li>{len(bundle.missing)} files named in the records could not be found in the "
