@@ -18,6 +18,7 @@ from casedesk.core.models import (
     Category,
     Classification,
     Constituent,
+    DissolutionChoice,
     Draft,
     NewCase,
     Note,
@@ -238,6 +239,16 @@ class CaseRepository(Protocol):
 
     def audit_by_action(self, action: str, since: datetime) -> list[AuditEntry]:
         """The audit entries of one action written at or after `since`, in chain order."""
+        ...
+
+    # --- dissolution and turnover (issue 10 part 3; core/dissolution.py) -------------------
+
+    def save_dissolution_choice(self, choice: DissolutionChoice) -> None:
+        """Store the case's choice, replacing any earlier one (one per case)."""
+        ...
+
+    def dissolution_choices(self) -> list[DissolutionChoice]:
+        """Every recorded choice, by case reference (applied ones included)."""
         ...
 
 

@@ -56,6 +56,16 @@ ACTIONS: dict[str, str] = {
     "version, Message-ID and where it went",
     "mailing.completed": "every recipient of a mailing has their copy",
     "outcome.recorded": "a person recorded what was done about a case or campaign",
+    "dissolution.decided": "a person recorded the dissolution choice for a case: transfer "
+    "(with the consent reference), hand-back or purge",
+    "dissolution.transferred": "the case's bundle for the successor MP was written (its "
+    "sha256, the consent reference) and the case closed",
+    "dissolution.handed_back": "the case's bundle for the constituent was written (its "
+    "sha256) and the case closed",
+    "dissolution.purged": "a dissolution purge began: case.deleted, or person.erased when it "
+    "was the person's last case, follows",
+    "dissolution.blocked": "a dissolution choice was not carried out: a legal hold, or no "
+    "consent for a transfer",
 }
 
 SYSTEM_ACTORS: dict[str, str] = {

@@ -15,6 +15,7 @@ from casedesk.core.triage import TriageResult
 from casedesk.entrypoints import case_filters as filters
 from casedesk.entrypoints import cases_cli, render
 from casedesk.entrypoints.approval_cli import approval_manifest
+from casedesk.entrypoints.dissolution_cli import dissolution_cli
 from casedesk.entrypoints.geo_cli import geo_cli
 from casedesk.entrypoints.mailings_cli import register_mailing_commands
 from casedesk.entrypoints.privacy_cli import register as register_privacy_commands
@@ -486,6 +487,7 @@ register_mailing_commands(cli)  # campaign reply, outcome, follow-up, mailings, 
 cli.add_typer(teams_cli, name="teams")
 cases_cli.register(cli)
 cli.command("report")(report_command)  # insight, the MP's briefing, anonymised export
+cli.add_typer(dissolution_cli, name="dissolution")  # plan, decide, apply
 
 
 @m365_cli.command("check")

@@ -21,6 +21,8 @@ from casedesk.core.models import (
     Category,
     Classification,
     Constituent,
+    DissolutionChoice,
+    DissolutionOption,
     NewCase,
     Note,
     ParsedMessage,
@@ -655,6 +657,38 @@ class SqliteCaseRepository(SqliteDrafts):  # reply drafts: sqlite_drafts.py
                 (json.dumps(detail, sort_keys=True), seq),
             )
         self.db.scrub()
+
+    # --- dissolution (migration 013) -------------------------------------------------------
+
+    def save_dissolution_choice(self, choice: DissolutionChoice) -> None:
+        with self.db.transaction():
+            self.conn.execute(
+                """INSERT OR REPLACE INTO dissolution_choices (case_ref, choice, decided_by,
+                   decided_at, consent_ref, applied_at, applied_by, outcome)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    choice.case_ref, choice.choice.value, choice.decided_by,
+                    _ts(choice.decided_at), choice.consent_ref,
+                    _ts(choice.applied_at) if choice.applied_at else None,
+                    choice.applied_by, choice.outcome,
+                ),
+            )  # fmt: skip
+
+    def dissolution_choices(self) -> list[DissolutionChoice]:
+        rows = self.conn.execute("SELECT * FROM dissolution_choices ORDER BY case_ref").fetchall()
+        return [
+            DissolutionChoice(
+                case_ref=r["case_ref"],
+                choice=DissolutionOption(r["choice"]),
+                decided_by=r["decided_by"],
+                decided_at=_dt(r["decided_at"]),
+                consent_ref=r["consent_ref"],
+                applied_at=_dt(r["applied_at"]) if r["applied_at"] else None,
+                applied_by=r["applied_by"],
+                outcome=r["outcome"],
+            )
+            for r in rows
+        ]
 
 
     # --- insight reports ---------------------------------------------------------------------

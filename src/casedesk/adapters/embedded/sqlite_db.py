@@ -152,6 +152,12 @@ class Database:
             return
         self._erased = False
         self.conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('optimize')")
+        # Notes are searchable too (migration 010): a deleted note's words stay in notes_fts
+        # segments until they merge.
+        if self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'notes_fts'"
+        ).fetchone():
+            self.conn.execute("INSERT INTO notes_fts(notes_fts) VALUES ('optimize')")
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:

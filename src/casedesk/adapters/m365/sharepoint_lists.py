@@ -91,6 +91,7 @@ from casedesk.core.models import (
     Category,
     Classification,
     Constituent,
+    DissolutionChoice,
     NewCase,
     Note,
     ParsedMessage,
@@ -101,7 +102,7 @@ from casedesk.core.models import (
     flags_text,
     parse_flags,
 )
-from casedesk.errors import CaseDeskError, NotFoundError, TransientError
+from casedesk.errors import CaseDeskError, NotFoundError, TransientError, UnsupportedStoreError
 
 log = logging.getLogger("casedesk.sharepoint")
 
@@ -843,6 +844,8 @@ class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_dr
             gone += self.items.delete(self._id(MESSAGES), row.id)
         for row in self.items.find(self._id(REFERRALS), "CaseRef", case_ref.upper()):
             self.items.delete(self._id(REFERRALS), row.id)  # the draft lives on the case row
+        for row in self.items.find(self._id(NOTES), "CaseRef", case_ref.upper()):
+            self.items.delete(self._id(NOTES), row.id)  # staff's words may name the person
         for row in self.items.find(self._id(CASES), "Title", case_ref.upper()):
             self.items.delete(self._id(CASES), row.id)
         log.info(
@@ -872,6 +875,20 @@ class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_dr
         body = json.dumps(detail, sort_keys=True, ensure_ascii=False)
         for row in self.items.find(self._id(AUDIT), "Seq", seq):
             self.items.update(self._id(AUDIT), row.id, {"Detail": body})
+
+    # --- dissolution: not on SharePoint yet ------------------------------------------------
+
+    def save_dissolution_choice(self, choice: DissolutionChoice) -> None:
+        raise UnsupportedStoreError(
+            "dissolution choices cannot be recorded in SharePoint yet: the provisioned site "
+            "has no list or column for them (docs/sharepoint-schema.md), and a column on the "
+            "case's row would vanish with a purged case. `casedesk dissolution plan` works; "
+            "record and carry out the choices on the embedded store (docs/data-protection.md, "
+            "Dissolution)"
+        )
+
+    def dissolution_choices(self) -> list[DissolutionChoice]:
+        return []  # none can be recorded here (save_dissolution_choice refuses)
 
     # --- commit ----------------------------------------------------------------------------
 
