@@ -158,6 +158,7 @@ TABLES: dict[str, TableUse] = {
             "remote_id",
             "remote_mailbox",
             "remote_sha256",
+            "sources",  # what an AI draft was grounded on: labels, never text (migration 015)
         ),
         True,
         "records/casework/<REF>.json reply_draft (and the draft files in the case folder)",
