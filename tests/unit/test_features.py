@@ -33,7 +33,7 @@ def test_the_environment_switches_features_on_by_name() -> None:
 def test_a_misspelt_switch_in_the_settings_file_is_named_with_the_fix(tmp_path: Path) -> None:
     toml = tmp_path / "casedesk.toml"
     toml.write_text("[features]\nsend_mial = true\n")
-    with pytest.raises(SettingsError, match="unknown feature switch 'send_mial'.*'send_mail'"):
+    with pytest.raises(SettingsError, match=r"unknown feature switch 'send_mial'.*'send_mail'"):
         load_settings(settings_file=toml, environ={})
 
 
