@@ -271,7 +271,7 @@ class Settings(BaseModel):
 
     # --- Feature switches (least privilege by default; src/casedesk/features.py) ------------
     features: FeatureSwitches = Field(
-        FeatureSwitches(),
+        FeatureSwitches(send_mail=False),
         description="Optional features that need extra permissions, all off by default: a "
         "[features] table (`send_mail = true`), or CASEDESK_FEATURES=send_mail.",
     )
