@@ -50,9 +50,43 @@ def security_results(listing: Path, junit: Path | None) -> list[TestFile]:
             outcome = 1 if case.find("failure") is not None or case.find("error") is not None else 0
             outcome = 2 if case.find("skipped") is not None else outcome
             counts[path][outcome] += 1
-    return [
-        TestFile(e["path"], e["checks"], *counts.get(e["path"], [0, 0, 0])) for e in entries
-    ]
+    return [TestFile(e["path"], e["checks"], *counts.get(e["path"], [0, 0, 0])) for e in entries]
+
+
+@dataclass(frozen=True)
+class SwitchRow:
+    """One feature switch as the pack shows it: its state and what it adds."""
+
+    name: str
+    title: str
+    is_on: bool
+    switch_on: str
+    switch_off: str
+    features: list[str]  # names of the manifest features it turns on
+    requested: list[str]  # permissions requested only while it is on
+    planned: list[str]  # permissions it would add that are not requested yet
+
+
+def switch_rows(manifest: Manifest, switches_on: frozenset[str]) -> list[SwitchRow]:
+    """Every feature switch with the manifest's features and permissions tied to it."""
+    from casedesk.features import SWITCHES
+
+    rows = []
+    for switch in SWITCHES:
+        tied = [p for p in manifest.permissions if p.feature == switch.name]
+        rows.append(
+            SwitchRow(
+                switch.name,
+                switch.title,
+                switch.name in switches_on,
+                switch.switch_on,
+                switch.switch_off,
+                [f.name for f in manifest.features if f.switch == switch.name],
+                [p.name for p in tied if p.is_requested],
+                [p.name for p in tied if not p.is_requested],
+            )
+        )
+    return rows
 
 
 def _feature_permissions(manifest: Manifest) -> dict[str, list[str]]:
@@ -76,8 +110,10 @@ def build_pack(
     tests: list[TestFile],
     out: Path,
     now: datetime | None = None,
+    switches_on: frozenset[str] = frozenset(),
 ) -> tuple[Path, Path]:
-    """Write the HTML pack and the SBOM into `out`; return their paths."""
+    """Write the HTML pack and the SBOM into `out`; return their paths. The permissions are
+    those of an office with `switches_on` on (none: the least-privileged default)."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     now = now or datetime.now(UTC)
@@ -97,7 +133,12 @@ def build_pack(
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    requested = [p for p in manifest.permissions if p.is_requested]
+    requested = manifest.in_effect(switches_on)
+    switched_off = {
+        p.id: p.feature
+        for p in manifest.permissions
+        if p.is_requested and p.feature and p.feature not in switches_on
+    }
     html = env.get_template("pack.html.j2").render(
         m=manifest,
         pack=pack,
@@ -111,6 +152,9 @@ def build_pack(
         tests_run=any(t.outcome != "not run" for t in tests),
         generated=stamp,
         sbom_name=SBOM_JSON,
+        switches=switch_rows(manifest, switches_on),
+        switches_on=sorted(switches_on),
+        switched_off=switched_off,
     )
     out.mkdir(parents=True, exist_ok=True)
     html_path, sbom_path = out / PACK_HTML, out / SBOM_JSON
