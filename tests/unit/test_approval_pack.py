@@ -105,5 +105,6 @@ def test_how_to_switch_each_feature_off_comes_from_the_switches(tmp_path: Path) 
     section = _section(render_pack(tmp_path, frozenset()), "features")
     for switch in SWITCHES:
         assert f"<code>{switch.name}</code>" in section
-    assert "`send_mail = false` under `[features]`" in section
+    assert "<code>send_mail = false</code> under <code>[features]</code>" in section
+    assert "`" not in section  # the manifest's `code` is shown as code, not as backticks
     assert "then withdraw Mail.Send, Application Mail.Send" in section

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from casedesk.approval.manifest import Manifest
 from casedesk.approval.sbom import cyclonedx, runtime_closure
@@ -103,6 +105,25 @@ def _feature_permissions(manifest: Manifest) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in needs.items()}
 
 
+def _code_spans(text: str) -> Markup:
+    """`x` in the manifest's plain text becomes <code>x</code>; everything else is escaped."""
+    code = Markup("<code>{}</code>")
+    parts = text.split("`")
+    return Markup("").join(code.format(p) if i % 2 else escape(p) for i, p in enumerate(parts))
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("casedesk", "templates/approval"),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["code"] = _code_spans
+    return env
+
+
 def build_pack(
     manifest: Manifest,
     calls: list[CallSite],
@@ -114,8 +135,6 @@ def build_pack(
 ) -> tuple[Path, Path]:
     """Write the HTML pack and the SBOM into `out`; return their paths. The permissions are
     those of an office with `switches_on` on (none: the least-privileged default)."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
     now = now or datetime.now(UTC)
     pack = yaml.safe_load(narrative.read_text(encoding="utf-8"))
     if not isinstance(pack, dict):
@@ -126,13 +145,7 @@ def build_pack(
     sites: dict[str, list[CallSite]] = defaultdict(list)
     for call in calls:
         sites[call.endpoint].append(call)
-    env = Environment(
-        loader=PackageLoader("casedesk", "templates/approval"),
-        autoescape=select_autoescape(["html", "j2"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = _environment()
     requested = manifest.in_effect(switches_on)
     switched_off = {
         p.id: p.feature
