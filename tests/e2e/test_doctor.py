@@ -27,6 +27,15 @@ def test_a_fresh_install_is_healthy_and_says_what_is_optional(tmp_path: Path) ->
     assert found["store"]["status"] == "ok" and "first triage" in found["store"]["detail"]
     assert found["rules"]["status"] == "warn" and "samples/rules.yaml" in found["rules"]["fix"]
     assert found["sqlite"]["status"] == "ok"
+    assert "no optional feature switched on" in found["features"]["detail"]
+
+
+def test_the_doctor_names_what_each_switched_on_feature_needs(tmp_path: Path) -> None:
+    settings = tmp_path / "casedesk.toml"
+    settings.write_text("[features]\nsend_mail = true\n")
+    code, found = doctor(tmp_path / "data", settings)
+    assert code == 0
+    assert "send_mail needs Mail.Send" in found["features"]["detail"]
 
 
 def test_a_broken_rules_file_fails_and_points_at_rules_check(tmp_path: Path) -> None:
