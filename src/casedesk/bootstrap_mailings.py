@@ -18,6 +18,7 @@ from casedesk.core.mailing_desk import MailingDesk, MailingOffice
 from casedesk.core.pacing import SendingLimits
 from casedesk.core.replies import approvers
 from casedesk.errors import CaseDeskError
+from casedesk.features import refusal
 from casedesk.ports import Clock, Sleeper
 from casedesk.settings import Settings
 
@@ -80,7 +81,7 @@ def build_mailings(
     desk = MailingDesk(
         app.repo, app.files, app.ops, _templates(settings, clock),
         OutboxMailer(settings.data_dir / "outbox"), clock, sleeper, mailing_office(settings),
-        sending_limits(settings), read_attachment,
+        sending_limits(settings), read_attachment, refusal(settings, "send_mail"),
     )  # fmt: skip
     return MailingApp(desk, settings, app.close)
 
@@ -110,6 +111,7 @@ def _m365(settings: Settings, clock: Clock, sleeper: Sleeper, login: Any) -> Mai
     desk = MailingDesk(
         repo, files, ops, _templates(settings, clock), sender, clock, sleeper,
         mailing_office(settings), sending_limits(settings), read_attachment,
+        refusal(settings, "send_mail"),
     )  # fmt: skip
 
     def close() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from casedesk.bootstrap import build_app, drafter_for, live_rules_or_none, with_ai_drafting
 from casedesk.core.replies import approvers
 from casedesk.core.reply_desk import ReplyDesk, ReplyOffice
+from casedesk.features import refusal
 from casedesk.ports import Clock
 from casedesk.settings import Settings
 
@@ -43,7 +44,7 @@ def build_replies(
     app = build_app(settings, clock)
     desk = ReplyDesk(
         app.repo, app.files, app.triage.drafter, OutboxChannel(settings.data_dir / "outbox"),
-        app.clock, reply_office(settings),
+        app.clock, reply_office(settings), sending_off=refusal(settings, "send_mail"),
     )  # fmt: skip
     return ReplyApp(desk, settings, app.close)
 
@@ -74,7 +75,10 @@ def _m365(settings: Settings, clock: Clock | None, login_http_client: Any) -> Re
             return None
 
     drafter = with_ai_drafting(settings, drafter, repo, clock)
-    desk = ReplyDesk(repo, files, drafter, channel, clock, reply_office(settings))
+    desk = ReplyDesk(
+        repo, files, drafter, channel, clock, reply_office(settings),
+        sending_off=refusal(settings, "send_mail"),
+    )  # fmt: skip
 
     def close() -> None:
         graph.close()

@@ -29,6 +29,37 @@ from casedesk.errors import CaseDeskError, SettingsError
 ENV_PREFIX = "CASEDESK_"
 
 
+class FeatureSwitches(BaseModel):
+    """Features that need a permission the rest of CaseDesk does not: off until an office turns
+    them on (least privilege by default; src/casedesk/features.py says what each one needs)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    send_mail: bool = Field(
+        False,
+        description="Let `casedesk send` and campaign bulk replies send mail (needs Mail.Send). "
+        "Off: they refuse, and the tenant need not grant Mail.Send.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_switches(cls, value: Any) -> Any:
+        """`send_mail,other` from CASEDESK_FEATURES as well as a [features] table; a misspelt
+        switch is named with the nearest known one."""
+        if isinstance(value, str):
+            value = {name.strip(): True for name in value.split(",") if name.strip()}
+        if isinstance(value, Mapping):
+            known = list(cls.model_fields)
+            for key in value:
+                if key not in known:
+                    hint = difflib.get_close_matches(str(key), known, n=1)
+                    fix = f" (did you mean '{hint[0]}'?)" if hint else ""
+                    raise ValueError(
+                        f"unknown feature switch '{key}'{fix}; known: {', '.join(known)}"
+                    )
+        return value
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -265,6 +296,13 @@ class Settings(BaseModel):
         None,
         description="Folder of the office's policy lines (markdown) for AI drafts; default "
         "<data_dir>/policy.",
+    )
+
+    # --- Feature switches (least privilege by default; src/casedesk/features.py) ------------
+    features: FeatureSwitches = Field(
+        FeatureSwitches(send_mail=False),
+        description="Optional features that need extra permissions, all off by default: a "
+        "[features] table (`send_mail = true`), or CASEDESK_FEATURES=send_mail.",
     )
 
     @field_validator("retention", mode="before")

@@ -29,6 +29,7 @@ def test_a_fresh_install_is_healthy_and_says_what_is_optional(tmp_path: Path) ->
     assert found["sqlite"]["status"] == "ok"
     assert found["ai drafting"] == {"name": "ai drafting", "status": "ok",
                                     "detail": "off: drafts come from the templates", "fix": ""}  # fmt: skip
+    assert "no optional feature switched on" in found["features"]["detail"]
 
 
 def test_ai_drafting_without_policy_notes_warns_with_the_fix(tmp_path: Path) -> None:
@@ -45,6 +46,14 @@ def test_ai_drafting_without_policy_notes_warns_with_the_fix(tmp_path: Path) -> 
     (tmp_path / "policy" / "housing.md").write_text("---\ntitle: Housing\n---\nOur position.\n")
     _, found = doctor(tmp_path / "data", settings)
     assert found["ai drafting"]["status"] == "ok" and "1 policy notes" in found["ai drafting"]["detail"]
+
+
+def test_the_doctor_names_what_each_switched_on_feature_needs(tmp_path: Path) -> None:
+    settings = tmp_path / "casedesk.toml"
+    settings.write_text("[features]\nsend_mail = true\n")
+    code, found = doctor(tmp_path / "data", settings)
+    assert code == 0
+    assert "send_mail needs Mail.Send" in found["features"]["detail"]
 
 
 def test_a_broken_rules_file_fails_and_points_at_rules_check(tmp_path: Path) -> None:

@@ -112,8 +112,12 @@ class MailingDesk:
         office: MailingOffice,
         limits: SendingLimits,
         read_attachment: Callable[[str], bytes],
+        sending_off: str | None = None,
     ) -> None:
+        """sending_off: why sending is switched off and how to switch it on (the office's
+        `send_mail` feature switch, casedesk.features), or None when it is on."""
         self.repo, self.files, self.store = repo, files, MailingStore(ops)
+        self.sending_off = sending_off
         self.templates, self.sender, self.clock, self.sleeper = templates, sender, clock, sleeper
         self.office, self.limits, self.read_attachment = office, limits, read_attachment
 
@@ -365,6 +369,8 @@ class MailingDesk:
         at most `batch` of them in this run. Run it again to carry on."""
         mailing = self.store.get(mailing_id)
         refusal = send_refusal(mailing, self.current_fingerprint(mailing) if mailing else None)
+        if refusal is None and self.sending_off is not None:
+            refusal = f"{mailing_id}: not sent. {self.sending_off}"
         if refusal is not None or mailing is None:
             self.repo.append_audit(self.clock.now(), by, "mailing.send_refused", mailing_id, {
                 "version": mailing.version if mailing else None, "why": refusal,

@@ -65,9 +65,13 @@ class ReplyDesk:
         channel: ReplyChannel,
         clock: Clock,
         office: ReplyOffice,
+        *,
+        sending_off: str | None = None,
     ) -> None:
+        """sending_off: why sending is switched off and how to switch it on (the office's
+        send_mail switch, src/casedesk/features.py); every send is then refused with it."""
         self.repo, self.files, self.drafter, self.channel = repo, files, drafter, channel
-        self.clock, self.office = clock, office
+        self.clock, self.office, self.sending_off = clock, office, sending_off
 
     # --- reads -----------------------------------------------------------------------------
 
@@ -229,6 +233,8 @@ class ReplyDesk:
         case = self.repo.get_case(ref)
         current: ReplyDraft | None = None
         try:
+            if self.sending_off is not None:
+                raise ReplyRefusedError(f"{case.ref}: not sent. {self.sending_off}")
             with self.repo.transaction():
                 current = self.repo.get_draft(case.ref)
                 refusal = send_refusal(case, current, None)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from casedesk.bootstrap import App, build_app, classifier_in_use
@@ -558,5 +559,5 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli(args=argv)  # standalone mode: usage errors exit 2 with Typer's own message
     except CaseDeskError as exc:
-        render.err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        render.err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(1)

@@ -242,6 +242,17 @@ def _tenant(settings: Settings) -> Finding:
     return Finding("tenant", "ok", "embedded adapters: no tenant needed")
 
 
+def _features(settings: Settings) -> Finding:
+    """Which optional features are switched on, and so which extra permissions they need."""
+    from casedesk.features import SWITCHES
+
+    on = [s for s in SWITCHES if s.is_on(settings)]
+    if not on:
+        return Finding("features", "ok", "no optional feature switched on (least privilege)")
+    needs = "; ".join(f"{s.name} needs {s.needs}" for s in on)
+    return Finding("features", "ok", f"switched on: {needs}")
+
+
 def examine(load: Callable[[], Settings]) -> list[Finding]:
     """Run every check; settings that do not load are the only thing reported then."""
     from casedesk.errors import SettingsError
@@ -253,5 +264,5 @@ def examine(load: Callable[[], Settings]) -> list[Finding]:
         return [*found, Finding("settings", "fail", str(exc), "fix the setting it names")]
     found.append(Finding("settings", "ok", "valid"))
     found += [_data_dir(settings), *_store(settings), _rules(settings), _classifier(settings)]
-    found += [_templates(settings), _ai_drafting(settings), _tenant(settings)]
+    found += [_templates(settings), _ai_drafting(settings), _tenant(settings), _features(settings)]
     return found
