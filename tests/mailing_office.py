@@ -52,6 +52,7 @@ class TestClock(FixedClock):
 def settings_for(data_dir: Path, **extra: object) -> Settings:
     values: dict[str, object] = {
         "data_dir": data_dir, "office_address": OFFICE, "mp_approver": "alex.morgan",
+        "features": {"send_mail": True},  # an office that has switched sending on
         **extra,
     }  # fmt: skip
     return load_settings(values, environ={})

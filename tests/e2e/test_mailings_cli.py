@@ -24,6 +24,7 @@ def run(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "casedesk", "--data-dir", str(data), *args],
         capture_output=True, text=True, check=False,
         env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "CASEDESK_OFFICE_ADDRESS": OFFICE,
+             "CASEDESK_FEATURES": "send_mail",
              "CASEDESK_MP_APPROVER": "alex.morgan"},
     )  # fmt: skip
 

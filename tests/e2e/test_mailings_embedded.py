@@ -126,6 +126,21 @@ def test_send_is_refused_without_the_mps_approval(office: Office) -> None:
     assert actions == ["mailing.written", "mailing.send_refused"]
 
 
+def test_an_approved_mailing_is_not_sent_while_sending_is_switched_off(
+    seeded: tuple[Path, str], tmp_path: Path
+) -> None:
+    office = open_office(seeded, tmp_path, features={"send_mail": False})
+    try:
+        mailing = approved_reply(office)
+        with pytest.raises(ReplyRefusedError, match=r"switched off.*send_mail = true"):
+            office.app.desk.send(mailing, "jo.price")
+        assert office.copies() == []
+        actions = [e.action for e in office.app.desk.repo.audit_entries(mailing)]
+        assert actions[-1] == "mailing.send_refused"
+    finally:
+        office.app.close()
+
+
 def test_an_edit_to_the_template_or_the_attachment_after_approval_stops_the_send(
     seeded: tuple[Path, str], tmp_path: Path
 ) -> None:
