@@ -12,7 +12,7 @@ DEMO_DIR ?= .demo-data
 help:
 	@echo "make demo   - triage samples/inbox into $(DEMO_DIR) and show the result (run twice: idempotent)"
 	@echo "make test   - ruff, mypy (strict on the core) and pytest"
-	@echo "make bench  - generate 10,000 messages, triage them, print rates; time searches on 100,000 cases"
+	@echo "make bench  - generate 10,000 messages, triage them, print rates; time searches on 100,000 cases and the SLA sweep on 10,000 open cases"
 	@echo "make package - build and verify the Azure Functions zip and the Outlook add-in app package"
 	@echo "               (ADDIN_PACKAGE_ARGS='--pane-url https://... --client-id ...': docs/outlook-addin.md)"
 	@echo "make approval-pack - run the security tests and render the PDS approval pack into docs/approval-pack"
@@ -82,7 +82,7 @@ package: install addin
 	$(BIN)/python scripts/package_addin.py $(ADDIN_PACKAGE_ARGS)
 
 bench: install node
-	$(BIN)/casedesk bench --messages $${BENCH_MESSAGES:-10000} --search-cases $${BENCH_SEARCH_CASES:-100000}
+	$(BIN)/casedesk bench --messages $${BENCH_MESSAGES:-10000} --search-cases $${BENCH_SEARCH_CASES:-100000} --sla-cases $${BENCH_SLA_CASES:-10000}
 	@echo "Graph requests per triaged message (local Graph server + Azurite):"
 	@$(BIN)/pytest -q -s -p no:cacheprovider tests/e2e/test_graph_intake.py -k "graph_requests or requests_per or filing_into_sharepoint or three_graph" | grep "Graph requests"
 

@@ -83,7 +83,7 @@ def _addin() -> Any:
     from casedesk.entrypoints.addin_host import functions_addin_routes
 
     intake = _intake()
-    return functions_addin_routes(intake.cases.settings, intake.cases)
+    return functions_addin_routes(intake.cases.settings, intake.cases, intake.intake.remote)
 
 
 @app.route(route="addin/{*path}", methods=["GET", "POST"])
@@ -135,6 +135,7 @@ def sweep(timer: func.TimerRequest) -> None:
     if bot is None:
         return  # no Teams bot configured: notifications stay pending in ops state
     delivered, waiting = bot.notifier.deliver_pending()  # the SLA sweep's notifications
+    asked, _ = bot.notifier.request_signoffs()  # replies edited into the MP's approval queue
     run = bot.notifier.send_digests()
     log.info(
         "sweep: Teams",
@@ -142,6 +143,7 @@ def sweep(timer: func.TimerRequest) -> None:
             "event": "sweep.teams",
             "notifications": delivered,
             "waiting": waiting,
+            "signoff_requests": asked,
             "skipped": run.skipped or "",
             "members": len(run.sent_to_members),
             "channels": run.sent_to_channels,
@@ -156,10 +158,13 @@ def _bot() -> Any:
 
     if not load_settings().bot_app_id:
         return None
-    from casedesk.bootstrap_teams import build_bot
+    from casedesk.bootstrap_teams import build_bot, reply_desk
 
     cases = _intake().cases
-    return build_bot(cases.settings, cases.repo, cases.ops, cases.clock, cases.triage.rules)
+    desk = reply_desk(cases.settings, cases.repo, cases.files, cases.triage.drafter, cases.clock)
+    return build_bot(
+        cases.settings, cases.repo, cases.ops, cases.clock, cases.triage.rules, replies=desk
+    )
 
 
 @app.route(route="messages", methods=["POST"])

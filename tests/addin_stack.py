@@ -39,6 +39,19 @@ CAMPAIGN_BODY = (
 )
 
 
+FORWARDED_ID = "<forwarded-by-hand-1@example.net>"  # never in the inbox: handed over by hand
+
+
+def forwarded_eml() -> bytes:
+    return mail(
+        "Dear Alex,\n\nThe bus to Addenbrooke's has been cut and I cannot get to my dialysis.\n\n"
+        "Sam Okafor\nCB4 1AA\n",
+        sender="Sam Okafor <sam.okafor@example.net>",
+        subject="Bus cut to the hospital",
+        message_id=FORWARDED_ID,
+    )
+
+
 def rules_with_entra_ids() -> str:
     text = (ROOT / "samples" / "rules.yaml").read_text(encoding="utf-8")
     text = re.sub(r"(\{id: jo\.price, [^}]*)\}", rf"\1, entra_id: {JO}}}", text)

@@ -24,7 +24,11 @@ export interface Me {
   member: Person & { role: string };
   choices: { categories: string[]; topics: string[] };
   people: Person[];
+  limits: { message_bytes: number };
 }
+
+/** The open message, as the pane can hand it over: its bytes, or where CaseDesk can fetch it. */
+export type MessageSource = { eml: string } | { mailbox: string; itemId: string };
 
 export interface CaseSummary {
   ref: string;
@@ -129,7 +133,7 @@ export class Api {
     return this.call("POST", "note", { ref, text });
   }
 
-  create(mailbox: string, itemId: string): Promise<{ ref: string }> {
-    return this.call("POST", "create", { mailbox, itemId });
+  create(source: MessageSource): Promise<CaseView & { outcome: string }> {
+    return this.call("POST", "create", source);
   }
 }

@@ -34,6 +34,16 @@ export async function currentMode(): Promise<Mode> {
   return { kind: "none" };
 }
 
+/**
+ * Read mode: the open message as Base64 EML (item.getAsFileAsync, Mailbox 1.14, read item
+ * permission), or null where this Outlook has no such call (then CaseDesk fetches it itself).
+ */
+export async function messageAsEml(): Promise<string | null> {
+  if (!Office.context.requirements.isSetSupported("Mailbox", "1.14")) return null;
+  const item = Office.context.mailbox.item as Office.MessageRead;
+  return settle<string>((done) => item.getAsFileAsync(done));
+}
+
 export function mailboxAddress(): string {
   return Office.context.mailbox?.userProfile?.emailAddress ?? "";
 }

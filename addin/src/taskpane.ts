@@ -7,12 +7,13 @@ import "@fluentui/web-components/divider/define.js";
 import { setTheme } from "@fluentui/web-components";
 import { webLightTheme } from "@fluentui/tokens";
 
-import { Api, ApiError, loadConfig, type CaseView, type Me } from "./api";
+import { Api, ApiError, loadConfig, type CaseView, type Me, type MessageSource } from "./api";
 import { announce, button, facts, h, londonTime, section, words } from "./dom";
 import {
   currentMode,
   insertDraft,
   mailboxAddress,
+  messageAsEml,
   onItemChanged,
   replyWithDraft,
   restItemId,
@@ -181,6 +182,21 @@ function campaignSection(view: CaseView): HTMLElement | null {
   );
 }
 
+/** The open message for CaseDesk: its EML where Outlook can give it, else its REST id. */
+async function messageSource(me: Me, itemId: string): Promise<MessageSource> {
+  const eml = await messageAsEml();
+  if (eml === null) return { mailbox: mailboxAddress(), itemId: restItemId(itemId) };
+  const bytes = Math.floor((eml.length * 3) / 4);
+  if (bytes > me.limits.message_bytes) {
+    const mb = (n: number): string => (n / 1_048_576).toFixed(1);
+    throw new Error(
+      `the message is ${mb(bytes)} MB; CaseDesk takes messages up to ${mb(me.limits.message_bytes)} MB by hand. ` +
+        "Forward it without its attachments instead.",
+    );
+  }
+  return { eml };
+}
+
 async function readMode(api: Api, me: Me, mode: Extract<Mode, { kind: "read" }>): Promise<void> {
   const reload = async (): Promise<void> => readMode(api, me, mode);
   const answer = await api.message(mode.internetMessageId);
@@ -190,13 +206,25 @@ async function readMode(api: Api, me: Me, mode: Extract<Mode, { kind: "read" }>)
         "Not filed",
         "notfound-heading",
         h("p", {}, "CaseDesk has not filed this message (it may have been forwarded by hand)."),
+        h("p", { class: "hint" }, "Creating a case files it as if it had arrived in the office mailbox: " +
+          "classified, routed and given a draft. It is recorded with your name."),
         button("Create a case from this message", () => {
-          void act("Creating a case", () => api.create(mailboxAddress(), restItemId(mode.itemId)), reload);
+          void act("Creating a case", async () => {
+            const created = await api.create(await messageSource(me, mode.itemId));
+            caseView(api, me, created, reload);
+            const heading = document.getElementById("case-heading");
+            heading?.setAttribute("tabindex", "-1");
+            heading?.focus(); // the button is gone: keep the keyboard on what replaced it
+          });
         }, { appearance: "primary", id: "create-case" }),
       ),
     );
     return;
   }
+  caseView(api, me, answer, reload);
+}
+
+function caseView(api: Api, me: Me, answer: CaseView, reload: () => Promise<void>): void {
   show(
     caseSection(answer),
     triageSection(answer),

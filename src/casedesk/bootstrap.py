@@ -117,6 +117,18 @@ def routing_rules(
     return rules
 
 
+def shared_gazetteer(settings: Settings) -> tuple[Gazetteer | None, str | None]:
+    """The M365 deployment's gazetteer: the `gazetteer_file` opened read-only (public ONS
+    data, shipped beside the code), or none when it is not set."""
+    if settings.gazetteer_file is None:
+        return None, None
+    from casedesk.adapters.embedded.sqlite_db import Database
+    from casedesk.adapters.embedded.sqlite_geo import SqliteGazetteer
+
+    db = Database(settings.gazetteer_file, read_only=True)
+    return office_seat(SqliteGazetteer(db), settings.constituency)
+
+
 def office_seat(gazetteer: Gazetteer, constituency: str) -> tuple[Gazetteer | None, str | None]:
     """The gazetteer if any postcodes are loaded, and the office's constituency code in it.
 
@@ -178,7 +190,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     ops = SqliteOpsState(db)
     classifier = default_classifier(settings)
     rules = routing_rules(settings, repo, ops, clock)
-    drafter = drafter_for(settings, clock, rules)
+    drafter = with_ai_drafting(settings, drafter_for(settings, clock, rules), repo, clock)
     gazetteer, seat = office_seat(SqliteGazetteer(db), settings.constituency)
     triage = Triage(
         repo, files, classifier, drafter, ops, clock, triage_policy(settings),
@@ -201,3 +213,19 @@ def build_sweep(app: App) -> Sweep:
     return Sweep(
         app.repo, app.ops, app.clock, policy, app.triage.rules, agencies, s.chase_every_days
     )
+
+
+def with_ai_drafting(
+    settings: Settings, drafter: Drafter, repo: CaseRepository, clock: Clock
+) -> Drafter:
+    """The template drafter as it is; with ai_drafting = true, the AI drafter in front of it,
+    grounded on the case in `repo` and the policy notes (docs/ai-use.md, "AI drafting")."""
+    if not settings.ai_drafting:
+        return drafter
+    from casedesk.adapters.ai.config import AIConfig
+    from casedesk.adapters.ai.drafter import AIDrafter
+    from casedesk.adapters.embedded.jinja_drafter import JinjaDrafter
+
+    assert isinstance(drafter, JinjaDrafter)
+    log.info("drafter: AI, grounded, with the templates as the fallback")
+    return AIDrafter(AIConfig.from_settings(settings), drafter, repo, clock, settings.policy_folder)

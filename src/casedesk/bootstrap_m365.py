@@ -16,7 +16,9 @@ from casedesk.bootstrap import (
     default_classifier,
     drafter_for,
     routing_rules,
+    shared_gazetteer,
     triage_policy,
+    with_ai_drafting,
 )
 from casedesk.core.intake import Intake, IntakeConfig, QueueDispatcher, TriageWorker
 from casedesk.core.rules import RuleSet
@@ -91,9 +93,11 @@ def _case_app(
         if settings.rules_home == "sharepoint"
         else routing_rules(settings, repo, ops, clock)
     )
+    gazetteer, seat = shared_gazetteer(settings)
     triage = Triage(
-        repo, files, classifier, drafter_for(settings, clock, rules), ops, clock,
-        triage_policy(settings), rules=rules,
+        repo, files, classifier,
+        with_ai_drafting(settings, drafter_for(settings, clock, rules), repo, clock), ops, clock,
+        triage_policy(settings), rules=rules, gazetteer=gazetteer, constituency_code=seat,
     )  # fmt: skip
     from casedesk.bootstrap_teams import filing_notifier
 

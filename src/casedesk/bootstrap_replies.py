@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from casedesk.bootstrap import build_app, drafter_for, live_rules_or_none
+from casedesk.bootstrap import build_app, drafter_for, live_rules_or_none, with_ai_drafting
 from casedesk.core.replies import approvers
 from casedesk.core.reply_desk import ReplyDesk, ReplyOffice
+from casedesk.features import refusal
 from casedesk.ports import Clock
 from casedesk.settings import Settings
 
@@ -43,7 +44,7 @@ def build_replies(
     app = build_app(settings, clock)
     desk = ReplyDesk(
         app.repo, app.files, app.triage.drafter, OutboxChannel(settings.data_dir / "outbox"),
-        app.clock, reply_office(settings),
+        app.clock, reply_office(settings), sending_off=refusal(settings, "send_mail"),
     )  # fmt: skip
     return ReplyApp(desk, settings, app.close)
 
@@ -51,14 +52,11 @@ def build_replies(
 def _m365(settings: Settings, clock: Clock | None, login_http_client: Any) -> ReplyApp:
     from casedesk.adapters.embedded.clock import SystemClock
     from casedesk.adapters.m365.graph_client import GraphCaller
-    from casedesk.adapters.m365.graph_mailbox import GraphMailbox
-    from casedesk.adapters.m365.graph_replies import GraphReplyChannel
     from casedesk.bootstrap_m365 import token_source
 
     clock = clock or SystemClock()
     graph = GraphCaller(token_source(settings, login_http_client).token, settings.graph_base_url)
-    mailboxes = (settings.office_address.lower(), *settings.mailbox_list)
-    channel = GraphReplyChannel(GraphMailbox(graph), tuple(dict.fromkeys(mailboxes)))
+    channel = graph_reply_channel(settings, graph)
     drafter = drafter_for(settings, clock, live_rules_or_none(settings))
     if settings.case_store == "embedded":
         app = build_app(settings.model_copy(update={"adapters": "embedded"}), clock)
@@ -76,10 +74,23 @@ def _m365(settings: Settings, clock: Clock | None, login_http_client: Any) -> Re
         def close_store() -> None:
             return None
 
-    desk = ReplyDesk(repo, files, drafter, channel, clock, reply_office(settings))
+    drafter = with_ai_drafting(settings, drafter, repo, clock)
+    desk = ReplyDesk(
+        repo, files, drafter, channel, clock, reply_office(settings),
+        sending_off=refusal(settings, "send_mail"),
+    )  # fmt: skip
 
     def close() -> None:
         graph.close()
         close_store()
 
     return ReplyApp(desk, settings, close)
+
+
+def graph_reply_channel(settings: Settings, graph: Any) -> Any:
+    """Outlook reply drafts in the office mailbox (and the intake's mailboxes), via Graph."""
+    from casedesk.adapters.m365.graph_mailbox import GraphMailbox
+    from casedesk.adapters.m365.graph_replies import GraphReplyChannel
+
+    mailboxes = (settings.office_address.lower(), *settings.mailbox_list)
+    return GraphReplyChannel(GraphMailbox(graph), tuple(dict.fromkeys(mailboxes)))

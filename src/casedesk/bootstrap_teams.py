@@ -4,8 +4,9 @@ Called by bootstrap.py / bootstrap_m365.py (the triage notifier), `casedesk serv
 Functions app (/api/messages, the digest in the sweep timer). Nothing here runs unless
 CASEDESK_BOT_APP_ID is set.
 
-Case actions (claim, assign, close, note) go through the casework core; approving a draft
-from Teams is not built yet (`casedesk approve`).
+Case actions (claim, assign, close, note, reassign) go through the casework core; approve
+and request changes through the reply desk (core/reply_desk.py), when the caller passes one
+(reply_desk() builds it over the bot's own case store).
 """
 
 from __future__ import annotations
@@ -15,17 +16,48 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from casedesk.core.replies import approvers
+from casedesk.core.reply_desk import ReplyDesk
 from casedesk.core.roster import Roster
 from casedesk.core.rules import RuleSet
-from casedesk.ports import CaseRepository, Clock, OpsState
+from casedesk.ports import CaseFiles, CaseRepository, Clock, Drafter, OpsState
 from casedesk.settings import Settings
 from casedesk.teams.actions import CaseActions, CoreCaseActions
 from casedesk.teams.drafts import DraftReader
 
 
-def case_actions(repo: CaseRepository, clock: Clock) -> CaseActions:
-    """Claim, assign, close and note through the casework core (approve: not yet)."""
-    return CoreCaseActions(repo, clock)
+def case_actions(
+    repo: CaseRepository, clock: Clock, replies: ReplyDesk | None = None
+) -> CaseActions:
+    """Claim, assign, close and note through the casework core; approve and reject through
+    the reply desk (without one they answer "use casedesk approve")."""
+    return CoreCaseActions(repo, clock, replies)
+
+
+def reply_desk(
+    settings: Settings,
+    repo: CaseRepository,
+    files: CaseFiles,
+    drafter: Drafter,
+    clock: Clock,
+    login_http_client: Any = None,
+) -> ReplyDesk:
+    """The reply desk over the bot's case store, as bootstrap_replies builds it for the CLI:
+    embedded, the outbox; Microsoft 365, Outlook reply drafts through Graph (the calls
+    `casedesk approve` makes, declared in approval/permissions.yaml)."""
+    from casedesk.bootstrap_replies import graph_reply_channel, reply_office
+
+    if settings.adapters != "m365":
+        from casedesk.adapters.embedded.outbox import OutboxChannel
+
+        channel: Any = OutboxChannel(settings.data_dir / "outbox")
+    else:
+        from casedesk.adapters.m365.graph_client import GraphCaller
+        from casedesk.bootstrap_m365 import token_source
+
+        token = token_source(settings, login_http_client).token
+        channel = graph_reply_channel(settings, GraphCaller(token, settings.graph_base_url))
+    return ReplyDesk(repo, files, drafter, channel, clock, reply_office(settings))
 
 
 def roster_of(rules: RuleSet | None) -> Callable[[], Roster]:
@@ -73,10 +105,12 @@ def build_bot(
     drafts: DraftReader | None = None,
     token: Callable[[], str] | None = None,
     fetch: Callable[[str], Any] | None = None,
+    replies: ReplyDesk | None = None,
 ) -> Any:
     """The BotService for /api/messages, or None when no bot is configured.
 
-    token and fetch let a test point the Entra and OpenID traffic at local servers."""
+    token and fetch let a test point the Entra and OpenID traffic at local servers; replies
+    (reply_desk()) lets the MP approve and request changes from Teams."""
     if not settings.bot_app_id:
         return None
     from casedesk.adapters.m365.bot_auth import BotFrameworkAuth, http_fetch
@@ -90,15 +124,18 @@ def build_bot(
     auth = BotFrameworkAuth(
         settings.bot_app_id, clock, fetch or http_fetch(), settings.bot_openid_metadata_url
     )
-    bot = TeamsBot(repo, ops, clock, roster, case_actions(repo, clock), drafts)
-    notifier = TeamsNotifier(repo, ops, clock, roster, connector, settings.digest_hour)
+    bot = TeamsBot(repo, ops, clock, roster, case_actions(repo, clock, replies), drafts)
+    notifier = TeamsNotifier(
+        repo, ops, clock, roster, connector, settings.digest_hour, approvers(settings.mp_approver)
+    )
     return BotService(auth, bot, connector, notifier, settings.bot_tenant_id or settings.tenant_id)
 
 
 def filing_notifier(
     settings: Settings, repo: CaseRepository, ops: OpsState, clock: Clock, rules: RuleSet | None
 ) -> Any:
-    """Threat alerts to the safety lead after triage files a threat (None: no bot)."""
+    """Threat alerts to the safety lead after triage files a threat, and approval requests
+    to the MP when a reply needing sign-off is drafted (None: no bot)."""
     if not settings.bot_app_id:
         return None
     from casedesk.adapters.m365.bot_connector import BotConnector
@@ -106,7 +143,7 @@ def filing_notifier(
 
     return TeamsNotifier(
         repo, ops, clock, roster_of(rules), BotConnector(bot_token_source(settings)),
-        settings.digest_hour,
+        settings.digest_hour, approvers(settings.mp_approver),
     )  # fmt: skip
 
 

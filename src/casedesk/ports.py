@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
@@ -18,6 +18,7 @@ from casedesk.core.models import (
     Category,
     Classification,
     Constituent,
+    DissolutionChoice,
     Draft,
     NewCase,
     Note,
@@ -29,6 +30,7 @@ from casedesk.core.models import (
     StoredMessage,
     Topic,
 )
+from casedesk.core.outgoing_mail import OutgoingMail
 from casedesk.core.replies import DraftState, RemoteDraft, ReplyDraft
 
 
@@ -224,6 +226,31 @@ class CaseRepository(Protocol):
         """References linked to the case, sorted."""
         ...
 
+    # --- insight reports (issue 10 part 5; core/report.py reads only) -------------------
+
+    def cases_opened_between(self, start: datetime, end: datetime) -> list[Case]:
+        """Every case opened at or after `start` and before `end` (instants, any zone),
+        oldest first, then by ref; no page limit. Merged cases are included."""
+        ...
+
+    def open_cases(self) -> list[Case]:
+        """Every case that is not closed, oldest first, then by ref; no page limit."""
+        ...
+
+    def audit_by_action(self, action: str, since: datetime) -> list[AuditEntry]:
+        """The audit entries of one action written at or after `since`, in chain order."""
+        ...
+
+    # --- dissolution and turnover (issue 10 part 3; core/dissolution.py) -------------------
+
+    def save_dissolution_choice(self, choice: DissolutionChoice) -> None:
+        """Store the case's choice, replacing any earlier one (one per case)."""
+        ...
+
+    def dissolution_choices(self) -> list[DissolutionChoice]:
+        """Every recorded choice, by case reference (applied ones included)."""
+        ...
+
 
 class CaseFiles(Protocol):
     """One folder per case: original .eml byte-for-byte, attachments, case.json, drafts."""
@@ -410,3 +437,44 @@ class FilingNotifier(Protocol):
     the safety lead, in Teams). Must be idempotent: a retried message calls it again."""
 
     def case_filed(self, case: Case) -> None: ...
+
+
+# --- mailings: campaign replies and follow-ups (issue 7 parts 5 and 6) ------------------------
+
+
+class MailSender(Protocol):
+    """Sends new messages (one mail-merged copy of a mailing per constituent), each at most
+    once per Message-ID: the embedded outbox folder, or Exchange Online through Graph."""
+
+    name: str
+
+    def send(self, mail: OutgoingMail, eml: bytes, resumed: bool) -> tuple[str, bool]:
+        """Send the copy (`eml` is its RFC 5322 form) unless one with its Message-ID already
+        went; (where it is, whether this call sent it). `resumed`: an earlier attempt may have
+        got part of the way (look before sending)."""
+        ...
+
+
+class Sleeper(Protocol):
+    """Waiting between sends (a test's fake moves its fake clock instead)."""
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class LetterTemplates(Protocol):
+    """The office's templates, for mailings: the text a sign-off covers, and one merged copy."""
+
+    def source(self, template: str) -> tuple[str, str]:
+        """(the file it resolves to, its source text); UnknownTemplateError when none."""
+        ...
+
+    def merge(
+        self,
+        case: Case,
+        subject: str,
+        written_at: datetime | None,
+        template: str,
+        extra: Mapping[str, str],
+    ) -> str:
+        """The template rendered for one case (the merge fields, plus `extra` ones)."""
+        ...

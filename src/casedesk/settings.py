@@ -29,6 +29,37 @@ from casedesk.errors import CaseDeskError, SettingsError
 ENV_PREFIX = "CASEDESK_"
 
 
+class FeatureSwitches(BaseModel):
+    """Features that need a permission the rest of CaseDesk does not: off until an office turns
+    them on (least privilege by default; src/casedesk/features.py says what each one needs)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    send_mail: bool = Field(
+        False,
+        description="Let `casedesk send` and campaign bulk replies send mail (needs Mail.Send). "
+        "Off: they refuse, and the tenant need not grant Mail.Send.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_switches(cls, value: Any) -> Any:
+        """`send_mail,other` from CASEDESK_FEATURES as well as a [features] table; a misspelt
+        switch is named with the nearest known one."""
+        if isinstance(value, str):
+            value = {name.strip(): True for name in value.split(",") if name.strip()}
+        if isinstance(value, Mapping):
+            known = list(cls.model_fields)
+            for key in value:
+                if key not in known:
+                    hint = difflib.get_close_matches(str(key), known, n=1)
+                    fix = f" (did you mean '{hint[0]}'?)" if hint else ""
+                    raise ValueError(
+                        f"unknown feature switch '{key}'{fix}; known: {', '.join(known)}"
+                    )
+        return value
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -143,6 +174,13 @@ class Settings(BaseModel):
         "store under data_dir (a laptop trying the Graph intake without a site).",
     )
     sharepoint_site_id: str | None = Field(None, description="The casework site's Graph site id.")
+    gazetteer_file: Path | None = Field(
+        None,
+        description="With m365 and the SharePoint store: the postcode directory as a CaseDesk "
+        "SQLite file (made by 'casedesk --data-dir DIR geo import', holding nothing else), read "
+        "read-only to give cases their ward and flag mail from outside the constituency; "
+        "unset, cases in SharePoint get no ward (docs/geo.md).",
+    )
     sharepoint_drive_id: str | None = Field(
         None, description="The case documents library's drive id."
     )
@@ -237,6 +275,35 @@ class Settings(BaseModel):
     digest_hour: int = Field(
         8, ge=0, le=23, description="Daily digests go out from this hour, Europe/London, Mon-Fri."
     )
+    # Mailings (campaign replies, follow-ups): Exchange Online allows 30 messages a minute and
+    # 10,000 recipients a day per mailbox (core/pacing.py cites the page); the office's own mail
+    # counts too, so the defaults leave room for it.
+    bulk_messages_per_minute: int = Field(
+        20, ge=1, le=30, description="Mailing copies sent per minute at most (Exchange: 30)."
+    )
+    bulk_recipients_per_day: int = Field(
+        8000, ge=1, le=10000,
+        description="Mailing copies sent in any 24 hours at most (Exchange: 10,000 recipients).",
+    )
+
+    # --- AI drafting (docs/ai-use.md, "AI drafting"); off unless an office turns it on -----
+    ai_drafting: bool = Field(
+        False,
+        description="Draft replies with the model (the ai_* endpoint settings), grounded on the "
+        "template, the case and the policy notes; the template draft whenever it cannot.",
+    )
+    policy_dir: Path | None = Field(
+        None,
+        description="Folder of the office's policy lines (markdown) for AI drafts; default "
+        "<data_dir>/policy.",
+    )
+
+    # --- Feature switches (least privilege by default; src/casedesk/features.py) ------------
+    features: FeatureSwitches = Field(
+        FeatureSwitches(send_mail=False),
+        description="Optional features that need extra permissions, all off by default: a "
+        "[features] table (`send_mail = true`), or CASEDESK_FEATURES=send_mail.",
+    )
 
     @field_validator("retention", mode="before")
     @classmethod
@@ -309,7 +376,9 @@ class Settings(BaseModel):
             problems.append(f"set {_env_name('bot_app_secret')} or "
                             f"{_env_name('bot_use_managed_identity')}=true")  # fmt: skip
         if not (self.bot_tenant_id or self.tenant_id):
-            problems.append(f"{_env_name('bot_tenant_id')} (or {_env_name('tenant_id')}) is required")
+            problems.append(
+                f"{_env_name('bot_tenant_id')} (or {_env_name('tenant_id')}) is required"
+            )
         if not _is_https_or_loopback(self.bot_openid_metadata_url):
             problems.append(f"{_env_name('bot_openid_metadata_url')} must be https")
         if problems:
@@ -334,12 +403,27 @@ class Settings(BaseModel):
             raise ValueError("; ".join(problems) + " — see docs/ai-use.md")
         return self
 
+    @model_validator(mode="after")
+    def _ai_drafting_complete(self) -> Settings:
+        """With ai_drafting on, the model endpoint must be as complete as for the classifier."""
+        if not self.ai_drafting or self.classifier == "ai":
+            return self
+        problems = _ai_problems(self, f"{_env_name('ai_drafting')}=true")
+        if problems:
+            raise ValueError("; ".join(problems) + " — see docs/ai-use.md")
+        return self
 
-def _ai_problems(s: Settings) -> list[str]:
+    @property
+    def policy_folder(self) -> Path:
+        return self.policy_dir or self.data_dir / "policy"
+
+
+def _ai_problems(s: Settings, turned_on_by: str = "") -> list[str]:
     endpoint, base_url = _env_name("ai_endpoint"), _env_name("ai_base_url")
     if bool(s.ai_endpoint) == bool(s.ai_base_url):
         return [
-            f"with {_env_name('classifier')}=ai set exactly one of {endpoint} (Azure OpenAI) "
+            f"with {turned_on_by or _env_name('classifier') + '=ai'} set exactly one of "
+            f"{endpoint} (Azure OpenAI) "
             f"or {base_url} (an OpenAI-compatible endpoint)"
         ]
     problems: list[str] = []

@@ -17,6 +17,11 @@
     displayReplyForm(formData) {
       calls.push(["displayReplyForm", formData]);
     },
+    // Mailbox 1.14: the message as Base64 EML (the scenario's bytes, already Base64).
+    getAsFileAsync(callback) {
+      calls.push(["getAsFileAsync"]);
+      callback(succeeded(scenario.eml || ""));
+    },
   };
   const composeItem = {
     itemType: "message",
@@ -105,7 +110,11 @@
       requirements: {
         // Mailbox sets yes; NestedAppAuth only when the scenario gives the host a broker,
         // otherwise the pane falls back to Office SSO (getAccessToken).
-        isSetSupported: (name) => name === "Mailbox" || (name === "NestedAppAuth" && Boolean(scenario.naa)),
+        // Mailbox 1.14 (getAsFileAsync) only when the scenario says so ("mailbox": "1.13" is an
+        // older Outlook, which makes the pane ask CaseDesk to fetch the message itself).
+        isSetSupported: (name, version) =>
+          (name === "Mailbox" && (!version || Number(version.split(".")[1]) <= Number((scenario.mailbox || "1.14").split(".")[1]))) ||
+          (name === "NestedAppAuth" && Boolean(scenario.naa)),
       },
       mailbox: {
         userProfile: { emailAddress: "jo.price@parliament.example", displayName: "Jo Price" },

@@ -219,11 +219,40 @@ test("an HTML and script payload in a subject is shown as text and never runs", 
   await context.close();
 });
 
-test("a message CaseDesk has not seen offers to create a case", async () => {
-  const { page, context } = await openPane(read({ internetMessageId: "<forwarded@example.org>" }));
+test("create a case from a message CaseDesk has not seen: the pane shows the new case", async () => {
+  const scenario = read({ internetMessageId: PANE.forwarded_id, eml: PANE.forwarded_eml });
+  const { page, context, problems } = await openPane(scenario, { width: 320 });
   assert.match(await page.locator("#pane").innerText(), /has not filed this message/);
+  await shot(page, "not-filed-320");
+  await page.focus("#create-case");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.getElementById("announcer").textContent.includes("Creating a case:"));
+  assert.match(await page.locator("#announcer").innerText(), /Creating a case: done\./);
+  const created = await page.locator(".ref").innerText();
+  assert.match(created, /CD-\d{4}-\d{6}/);
+  assert.ok(created.includes(PANE.forwarded_subject), "the new case is the handed-over message");
+  assert.match(await page.locator("#pane").innerText(), /Reply draft/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), "case-heading", "focus moves to the case");
+  const calls = await page.evaluate(() => window.__officeCalls.map((c) => c[0]));
+  assert.ok(calls.includes("getAsFileAsync") && !calls.includes("convertToRestId"), calls.join(", "));
+  // The pane now finds the message as filed, on the next open too.
+  const again = await openPane(scenario);
+  assert.match(await again.page.locator(".ref").innerText(), /CD-\d{4}-\d{6}/);
+  await noStorageUsed(page);
+  assert.deepEqual(problems, []);
+  await again.context.close();
+  await context.close();
+});
+
+test("an Outlook without getAsFileAsync asks CaseDesk to fetch the message, and is told why not", async () => {
+  const scenario = read({ internetMessageId: "<forwarded-old@example.org>", mailbox: "1.13" });
+  const { page, context } = await openPane(scenario);
   await page.click("#create-case");
-  await page.waitForFunction(() => document.getElementById("announcer").textContent.includes("not available"));
+  await page.waitForFunction(() => document.getElementById("announcer").textContent.includes("Creating a case:"));
+  assert.match(await page.locator("#announcer").innerText(), /forward the message to the office mailbox/);
+  const calls = await page.evaluate(() => window.__officeCalls.map((c) => c[0]));
+  assert.ok(calls.includes("convertToRestId") && !calls.includes("getAsFileAsync"), calls.join(", "));
+  assert.match(await page.locator("#pane").innerText(), /has not filed this message/);
   await context.close();
 });
 

@@ -38,6 +38,7 @@ def reply(ref: str, **changes: Any) -> ReplyDraft:
         updated_at=NOW,
         updated_by="casedesk-triage",
         approver="alex.morgan",
+        sources=("template:casework/housing.txt.j2", "case", "message:2", "policy:damp"),
     )
     return replace(base, **changes)
 

@@ -3,6 +3,7 @@ office's people list. Every refusal carries no case data."""
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import urllib.error
@@ -17,17 +18,21 @@ import pytest
 from addin_stack import (
     CAMPAIGN_IDS,
     DAMP_ID,
+    FORWARDED_ID,
     PRIYA,
     STRANGER,
     XSS_ID,
     XSS_SUBJECT,
     AddinStack,
     addin_stack,
+    forwarded_eml,
 )
 from casedesk.bootstrap import build_app
 from casedesk.core.corrections import CORRECTED
+from casedesk.core.models import CaseQuery
 from casedesk.settings import load_settings
 from entrafake import new_key
+from mailmaker import mail
 
 
 @pytest.fixture(scope="module")
@@ -161,16 +166,102 @@ def test_claim_assign_and_note_go_through_the_casework_core(stack: AddinStack) -
     assert ("jo.price", "case.assigned") in done or any(a == "case.assigned" for _, a in done)
 
 
-def test_creating_a_case_from_an_unfiled_message_is_not_in_this_build_yet(
-    stack: AddinStack,
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def audit_of(stack: AddinStack, ref: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+    app = build_app(load_settings({"data_dir": stack.data_dir}, environ={}))
+    try:
+        return [(e.actor, e.action, dict(e.detail)) for e in app.repo.audit_entries(ref)]
+    finally:
+        app.close()
+
+
+def case_count(stack: AddinStack) -> int:
+    app = build_app(load_settings({"data_dir": stack.data_dir}, environ={}))
+    try:
+        return len(app.repo.query_cases(CaseQuery(limit=10_000)))
+    finally:
+        app.close()
+
+
+def test_a_message_casedesk_never_saw_becomes_a_case_through_triage_by_the_member(
+    tmp_path: Path,
 ) -> None:
-    body = {"mailbox": "alex@parliament.example", "itemId": "AAMkAD"}
-    status, answer, _ = call(stack, "POST", "/api/addin/create", body=body)
-    assert status == 501 and answer["error"] == "not_available"
-    assert (
-        answer["message"].startswith("Create case")
-        and "not available in this build yet" in answer["message"]
-    )
+    with addin_stack(tmp_path) as own:
+        assert view(own, FORWARDED_ID) == {"found": False}
+        status, made, headers = call(own, "POST", "/api/addin/create", own.token(PRIYA),
+                                     {"eml": b64(forwarded_eml())})  # fmt: skip
+        assert status == 201 and made["outcome"] == "filed_new" and made["found"] is True
+        ref = made["case"]["ref"]
+        assert made["case"]["constituent"]["email"] == "sam.okafor@example.net"
+        assert made["triage"]["reasons"] and made["draft"]  # classified and drafted like any mail
+        assert headers["Cache-Control"] == "no-store"
+        assert view(own, FORWARDED_ID)["case"]["ref"] == ref  # the pane finds it from now on
+        entries = audit_of(own, ref)
+        [(actor, _, detail)] = [e for e in entries if e[1] == "message.submitted"]
+        assert actor == "priya.shah" and detail["via"] == "outlook-eml"
+        assert detail["outcome"] == "filed_new" and "@" not in str(detail)
+        assert ("casedesk-triage", "case.opened") in [(a, n) for a, n, _ in entries]
+        # The same message again (a second click, a colleague): recognised, not filed twice.
+        before = case_count(own)
+        status, again, _ = call(own, "POST", "/api/addin/create", body={"eml": b64(forwarded_eml())})
+        assert status == 200 and again["outcome"] == "duplicate" and again["case"]["ref"] == ref
+        assert case_count(own) == before
+
+
+def test_a_reply_handed_over_joins_the_constituents_case(tmp_path: Path) -> None:
+    with addin_stack(tmp_path) as own:
+        ref = view(own, DAMP_ID)["case"]["ref"]
+        reply = mail("Any news on the damp?\n\nPriya Shah\n", subject="Re: Damp in my flat",
+                     message_id="<damp-2@example.org>", in_reply_to=DAMP_ID, references=DAMP_ID)  # fmt: skip
+        status, made, _ = call(own, "POST", "/api/addin/create", body={"eml": b64(reply)})
+    assert status == 200 and made["outcome"] == "filed_existing" and made["case"]["ref"] == ref
+
+
+def test_a_message_that_is_not_email_is_quarantined_with_the_reason(tmp_path: Path) -> None:
+    with addin_stack(tmp_path) as own:
+        before = case_count(own)
+        status, answer, _ = call(own, "POST", "/api/addin/create", body={"eml": b64(b"\x00\x01 not mail")})
+        assert status == 422 and answer["error"] == "quarantined"
+        assert "quarantine" in answer["message"] and "forward" in answer["message"]
+        assert case_count(own) == before
+        app = build_app(load_settings({"data_dir": own.data_dir}, environ={}))
+        try:
+            [item] = app.repo.quarantined()
+        finally:
+            app.close()
+        assert item.source == "outlook-eml:jo.price"
+        submitted = [e for e in audit_of(own) if e[1] == "message.submitted"]
+        assert [(a, d["outcome"]) for a, _, d in submitted] == [("jo.price", "quarantined")]
+
+
+def test_a_message_over_the_size_limit_is_refused_before_it_is_read(stack: AddinStack) -> None:
+    from casedesk.core.hand_filing import MAX_MESSAGE_BYTES
+
+    over = "A" * ((MAX_MESSAGE_BYTES // 3 + 1) * 4)  # Base64 of just over the limit
+    status, answer, _ = call(stack, "POST", "/api/addin/create", body={"eml": over})
+    assert status == 413 and answer["error"] == "too_large"
+    assert "36 MB" in answer["message"] and "attachments" in answer["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "problem"),
+    [
+        ({"eml": "not base64 at all!"}, 400, "Base64"),
+        ({}, 400, "mailbox is required"),
+        # Embedded: no mailbox to fetch from, so an Outlook without getAsFileAsync is told why.
+        ({"mailbox": "jo.price@parliament.example", "itemId": "AAMkADExMzJm="}, 422, "forward"),
+    ],
+)
+def test_create_requests_casedesk_cannot_act_on_say_why(
+    stack: AddinStack, body: dict[str, Any], status: int, problem: str
+) -> None:
+    before = case_count(stack)
+    answer_status, answer, _ = call(stack, "POST", "/api/addin/create", body=body)
+    assert answer_status == status and problem in answer["message"]
+    assert case_count(stack) == before
 
 
 def test_compose_lists_the_constituents_cases_named_one_first(stack: AddinStack) -> None:
@@ -194,11 +285,20 @@ REFUSED = {
     "wrong key": (lambda s: s.token(key=new_key()), 401, "signature"),
     "missing scope": (lambda s: s.token(scp="User.Read"), 401, "scp"),
     "not an office member": (lambda s: s.token(STRANGER), 403, "people list"),
+    "unsigned": (lambda s: unsigned(s.token()), 401, "alg"),
 }
 
 
+def unsigned(token: str) -> str:
+    """The same claims with `alg: none` and no signature."""
+    header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
+    return f"{header}.{token.split('.')[1]}."
+
+
 @pytest.mark.parametrize("case", list(REFUSED))
-@pytest.mark.parametrize("route", ["GET me", "POST message", "POST compose", "POST correct"])
+@pytest.mark.parametrize(
+    "route", ["GET me", "POST message", "POST compose", "POST correct", "POST create"]
+)
 def test_every_wrong_caller_is_refused_with_no_data(
     stack: AddinStack, case: str, route: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -209,6 +309,7 @@ def test_every_wrong_caller_is_refused_with_no_data(
         "message": {"internetMessageId": DAMP_ID},
         "compose": {"to": "priya.shah@example.org", "subject": "Damp"},
         "correct": {"ref": "CD-2026-000001", "category": "spam"},
+        "create": {"eml": b64(forwarded_eml())},
     }.get(name)
     status, answer, headers = call(stack, method, f"/api/addin/{name}", make(stack) or None, body)
     assert status == expected and reason in answer["message"]
@@ -221,6 +322,11 @@ def test_every_wrong_caller_is_refused_with_no_data(
 
 def test_the_refused_correction_changed_nothing(stack: AddinStack) -> None:
     assert view(stack, DAMP_ID)["case"]["category"] == "casework"
+
+
+def test_refused_creates_filed_nothing(stack: AddinStack) -> None:
+    assert view(stack, FORWARDED_ID) == {"found": False}
+    assert not [e for e in audit_of(stack) if e[1] == "message.submitted"]
 
 
 def test_without_addin_settings_the_api_says_what_to_set(tmp_path: Path) -> None:
@@ -243,6 +349,9 @@ def test_constituent_text_never_reaches_the_log(
             "/api/addin/compose",
             body={"to": "priya.shah@example.org", "subject": "Bins"},
         )
+        call(own, "POST", "/api/addin/create", body={"eml": b64(forwarded_eml())})
+        call(own, "POST", "/api/addin/create", body={"eml": b64(b"Subject: Sam Okafor\x00")})
     logged = " ".join(r.getMessage() + str(r.__dict__) for r in caplog.records)
-    for text in ("landlord", "Priya Shah", "priya.shah@example.org", "onerror", "Bins", DAMP_ID):
+    for text in ("landlord", "Priya Shah", "priya.shah@example.org", "onerror", "Bins", DAMP_ID,
+                 "Okafor", "dialysis", FORWARDED_ID):  # fmt: skip
         assert text not in logged

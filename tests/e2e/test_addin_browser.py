@@ -7,6 +7,7 @@ with `npm ci` done and Debian's chromium (`make test` installs both).
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -20,12 +21,14 @@ from addin_stack import (
     CAMPAIGN_IDS,
     CLIENT_ID,
     DAMP_ID,
+    FORWARDED_ID,
     JO,
     STRANGER,
     TENANT,
     XSS_ID,
     XSS_SUBJECT,
     addin_stack,
+    forwarded_eml,
 )
 from casedesk.bootstrap import build_app
 from casedesk.core.corrections import CORRECTED
@@ -91,6 +94,9 @@ def test_the_task_pane_in_chromium(built_pane: None, tmp_path: Path) -> None:
             "tenant_id": TENANT,
             "api_scope": f"api://{CLIENT_ID}/access_as_user",
             "stranger_token": stack.token(STRANGER),
+            "forwarded_id": FORWARDED_ID,
+            "forwarded_eml": base64.b64encode(forwarded_eml()).decode("ascii"),
+            "forwarded_subject": "Bus cut to the hospital",
         }
         env = {
             **os.environ,
@@ -114,3 +120,9 @@ def test_the_task_pane_in_chromium(built_pane: None, tmp_path: Path) -> None:
         app.close()
     assert entry.actor == "jo.price"
     assert (entry.detail["to_category"], entry.detail["to_topic"]) == ("policy", "health")
+    app = build_app(load_settings({"data_dir": stack.data_dir}, environ={}))
+    try:
+        submitted = [e for e in app.repo.audit_entries() if e.action == "message.submitted"]
+    finally:
+        app.close()
+    assert [(e.actor, e.detail["outcome"]) for e in submitted] == [("jo.price", "filed_new")]

@@ -27,6 +27,33 @@ def test_a_fresh_install_is_healthy_and_says_what_is_optional(tmp_path: Path) ->
     assert found["store"]["status"] == "ok" and "first triage" in found["store"]["detail"]
     assert found["rules"]["status"] == "warn" and "samples/rules.yaml" in found["rules"]["fix"]
     assert found["sqlite"]["status"] == "ok"
+    assert found["ai drafting"] == {"name": "ai drafting", "status": "ok",
+                                    "detail": "off: drafts come from the templates", "fix": ""}  # fmt: skip
+    assert "no optional feature switched on" in found["features"]["detail"]
+
+
+def test_ai_drafting_without_policy_notes_warns_with_the_fix(tmp_path: Path) -> None:
+    settings = tmp_path / "casedesk.toml"
+    settings.write_text(
+        'ai_drafting = true\nai_base_url = "http://127.0.0.1:9/v1"\nai_model = "m"\n'
+        f'policy_dir = "{tmp_path / "policy"}"\n', encoding="utf-8",
+    )  # fmt: skip
+    code, found = doctor(tmp_path / "data", settings)
+    assert code == 0
+    assert found["ai drafting"]["status"] == "warn"
+    assert "samples/policy/" in found["ai drafting"]["fix"]
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "policy" / "housing.md").write_text("---\ntitle: Housing\n---\nOur position.\n")
+    _, found = doctor(tmp_path / "data", settings)
+    assert found["ai drafting"]["status"] == "ok" and "1 policy notes" in found["ai drafting"]["detail"]
+
+
+def test_the_doctor_names_what_each_switched_on_feature_needs(tmp_path: Path) -> None:
+    settings = tmp_path / "casedesk.toml"
+    settings.write_text("[features]\nsend_mail = true\n")
+    code, found = doctor(tmp_path / "data", settings)
+    assert code == 0
+    assert "send_mail needs Mail.Send" in found["features"]["detail"]
 
 
 def test_a_broken_rules_file_fails_and_points_at_rules_check(tmp_path: Path) -> None:

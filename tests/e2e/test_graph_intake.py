@@ -58,7 +58,9 @@ DRIVE = "b!casedesk-library"
 
 
 @contextmanager
-def make_stack(tmp_path: Path, azurite: Azurite, case_store: str) -> Iterator[Stack]:
+def make_stack(
+    tmp_path: Path, azurite: Azurite, case_store: str, extra: dict[str, object] | None = None
+) -> Iterator[Stack]:
     with GraphFake(client_secret=SECRET) as graph:
         graph.add_mailbox(MAILBOX)
         for spec in SCHEMA:  # lists addressed by display name, as the defaults do
@@ -86,6 +88,7 @@ def make_stack(tmp_path: Path, azurite: Azurite, case_store: str) -> Iterator[St
                 "storage_connection_string": azurite.connection_string,
                 "queue_name": f"triage{suffix}",
                 "table_name": f"ops{suffix}",
+                **(extra or {}),
             },
             environ={},
         )
@@ -306,3 +309,27 @@ def test_filing_into_sharepoint_is_counted(stack: Stack) -> None:
     per_message = graph_requests_per_message(stack)
     print(f"\nGraph requests per triaged message, with SharePoint filing: {per_message:.1f}")
     assert per_message <= 20, per_message
+
+
+def test_cases_in_sharepoint_get_their_ward_from_a_read_only_gazetteer_file(
+    tmp_path: Path, azurite: Azurite
+) -> None:
+    from casedesk.adapters.embedded.sqlite_db import Database
+    from casedesk.adapters.embedded.sqlite_geo import SqliteGazetteer
+    from casedesk.entrypoints.geo_import import import_onspd, read_names
+
+    samples = Path(__file__).parents[2] / "samples" / "geo"
+    geo = tmp_path / "geo" / "casedesk.sqlite3"
+    db = Database(geo)
+    import_onspd(
+        SqliteGazetteer(db), samples / "postcodes.csv", read_names([samples / "wards.csv"])
+    )
+    db.close()
+    geo.chmod(0o444)  # as the Functions package is mounted: nothing may be written
+    with make_stack(tmp_path, azurite, "sharepoint", extra={"gazetteer_file": geo}) as stack:
+        stack.app.intake.ensure_subscriptions()
+        stack.graph.deliver(MAILBOX, letter(1))  # signed off "CB1 2AD", in Petersfield
+        assert stack.drain() == ["filed_new CD-2026-000001"]
+        case = stack.app.cases.repo.get_case("CD-2026-000001")
+        assert (case.postcode, case.ward) == ("CB1 2AD", "Petersfield")
+    assert sorted(p.name for p in geo.parent.iterdir()) == ["casedesk.sqlite3"]  # no WAL, no -shm

@@ -26,8 +26,11 @@ from casedesk.core import erasure, holds, rules_history, sar
 from casedesk.core.corrections import correct
 from casedesk.core.mime import parse_message
 from casedesk.core.models import Category, Classification, ParsedMessage, RawMessage
+from casedesk.core.office_hours import OfficeHours
 from casedesk.core.personal_data import find_personal_data
+from casedesk.core.report import Dimension, gather
 from casedesk.core.triage import Triage
+from casedesk.entrypoints.briefing import render_briefing, write_briefing
 from casedesk.entrypoints.retention_sweep import sweep_retention
 from casedesk.entrypoints.sar_archive import write_archive
 from casedesk.ports import Classifier
@@ -117,6 +120,8 @@ def a_day_of_work(tmp_path: Path) -> None:
         salt = sar.office_salt(app.ops)
         bundle = sar.collect(app.repo, app.files, EMAIL, clock.now(), "jo", "Office", OFFICE, salt)
         sar.record_export(app.repo, clock, salt, bundle, write_archive(bundle, tmp_path / "s.zip"))
+        write_briefing(render_briefing(gather(app.repo, {}, clock.now(), START - timedelta(days=30),
+                       Dimension.CAMPAIGN, app.triage.hours), "Office", "C"), tmp_path / "r")  # fmt: skip
         holds.hold(app.repo, clock, own.ref, "police request 4471", "jo.price")
         holds.release(app.repo, clock, own.ref, "jo.price")
         erasure.erase(app.repo, app.files, app.ops, clock, salt, EMAIL, "request", "jo.price")
@@ -137,6 +142,7 @@ def on_sharepoint(t: Triage, clock: FixedClock) -> None:
             sp.triage_one(RawMessage(name, data))
         bundle = sar.collect(repo, files, EMAIL, clock.now(), "jo", "Office", OFFICE, "salt")
         sar.record_export(repo, clock, "salt", bundle, "0" * 64)
+        gather(repo, {}, clock.now(), clock.now() - timedelta(days=30), Dimension.WARD, OfficeHours())
         erasure.erase(repo, files, t.ops, clock, "salt", EMAIL, "request", "jo.price")
     finally:
         stack.close()

@@ -27,7 +27,10 @@ rules:
 def setup(tmp: Path) -> tuple[Path, Path]:
     (tmp / "rules.yaml").write_text(RULES)
     settings = tmp / "casedesk.toml"
-    settings.write_text(f'rules_file = "{tmp / "rules.yaml"}"\nmp_approver = "alex.morgan"\n')
+    settings.write_text(
+        f'rules_file = "{tmp / "rules.yaml"}"\nmp_approver = "alex.morgan"\n'
+        "[features]\nsend_mail = true\n"  # these tests send
+    )
     inbox = tmp / "inbox"
     inbox.mkdir()
     (inbox / "a.eml").write_bytes(mail())
@@ -101,6 +104,26 @@ def test_signoff_round_trip_from_the_command_line(tmp_path: Path) -> None:
     again = run(data, settings, "send", ref, "--by", "jo")
     assert again.returncode == 1 and "already sent" in again.stderr
     assert json.loads(run(data, settings, "approvals", "--json").stdout) == {"approvals": []}
+
+
+def test_sending_with_the_switch_off_is_refused_naming_the_setting(tmp_path: Path) -> None:
+    data, settings = setup(tmp_path)
+    settings.write_text(settings.read_text().replace("send_mail = true", "send_mail = false"))
+    assert run(data, settings, "triage", str(tmp_path / "inbox")).returncode == 0
+    ref = "CD-2026-000001"
+    assert run(data, settings, "approve", ref, "--by", "alex.morgan").returncode == 0
+
+    refused = run(data, settings, "send", ref, "--by", "jo")
+
+    assert refused.returncode == 1
+    assert "switched off" in refused.stderr
+    assert "send_mail = true" in refused.stderr and "[features]" in refused.stderr
+    assert not (data / "outbox").exists() or not any((data / "outbox").iterdir())
+    audit = json.loads(run(data, settings, "audit", "--case", ref, "--json").stdout)
+    assert audit["entries"][-1]["action"] == "reply.send_refused"
+    # The approval stands: switching sending on is all it takes.
+    settings.write_text(settings.read_text().replace("send_mail = false", "send_mail = true"))
+    assert run(data, settings, "send", ref, "--by", "jo").returncode == 0
 
 
 def test_usage_errors_name_what_is_missing(tmp_path: Path) -> None:

@@ -64,7 +64,8 @@ def office(tmp_path: Path) -> Iterator[Office]:
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES)
     settings = load_settings(
-        {"data_dir": tmp_path / "data", "rules_file": rules, "mp_approver": "alex.morgan"},
+        {"data_dir": tmp_path / "data", "rules_file": rules, "mp_approver": "alex.morgan",
+         "features": {"send_mail": True}},  # these tests send
         environ={},
     )
     clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))

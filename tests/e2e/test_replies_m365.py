@@ -84,7 +84,7 @@ def m365(app: App, tmp_path: Path) -> Iterator[M365]:
     graph = GraphMailbox(sp.caller)
     channel = GraphReplyChannel(graph, (OFFICE,))
     office = ReplyOffice(OFFICE, "Office of Alex Morgan MP", ("alex.morgan",))
-    yield M365(sp, triage, ReplyDesk(repo, files, drafter, channel, clock, office), graph)
+    yield M365(sp, triage, ReplyDesk(repo, files, drafter, channel, clock, office, sending_off=None), graph)
     sp.close()
 
 
@@ -196,7 +196,7 @@ def test_the_reply_commands_are_wired_to_the_tenant_from_settings(app: App, tmp_
                 "office_address": OFFICE, "mp_approver": "alex.morgan",
                 "notification_url": "https://casedesk.example/api/notifications",
                 "lifecycle_url": "https://casedesk.example/api/lifecycle",
-                "storage_account_name": "casedesktest",
+                "storage_account_name": "casedesktest", "features": {"send_mail": True},
             },
             environ={},
         )  # fmt: skip

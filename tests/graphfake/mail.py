@@ -206,6 +206,9 @@ def send_message(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
         stored = fake.store.message(fake.store.mailbox(m["u"]), m["m"])
         if not stored.props.get("isDraft"):
             raise GraphError(400, "ErrorInvalidOperation", "Only a draft message can be sent.")
+        from .compose import check_message_rate
+
+        check_message_rate(fake)
         stored.folder = "sentitems"
         stored.props.update(
             {

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from . import batch, mail, mime, outbound, sites, subs
+from . import batch, compose, mail, mime, outbound, sites, subs
 from .errors import DEFAULT_FAULTS, JSON_TYPE, GraphError, error_body
 from .http import Req, Resp, Route, json_resp, route, split_prefer
 from .store import Drive, SpList, Store, StoredMessage
@@ -39,11 +39,16 @@ class Fault:
     retry_after: float | None = None
     body: Any = None
     seconds: float = 0.0
+    after: int = 0  # let this many matching requests through first
 
     def matches(self, method: str, path: str, target: str) -> bool:
         if self.method not in ("*", method) or self.remaining == 0:
             return False
-        return bool(self.pattern.search(path) or self.pattern.search(target))
+        found = bool(self.pattern.search(path) or self.pattern.search(target))
+        if found and self.after > 0:
+            self.after -= 1
+            return False
+        return found
 
 
 def _jwt(claims: dict[str, Any]) -> str:
@@ -159,6 +164,9 @@ class GraphFake:
         self.store = Store()
         self.notifications: list[outbound.Delivery] = []
         self.sent: list[dict[str, Any]] = []  # every message sent with .../send, as sent
+        self.message_rate_limit: int | None = None  # Exchange's 30/minute when set (compose.py)
+        self.send_times: list[datetime] = []  # fake.clock() at each accepted send
+        self.rate_refusals = 0
         self._faults: list[Fault] = []
         self._log: list[LoggedRequest] = []
         self._batched: list[LoggedRequest] = []
@@ -167,6 +175,7 @@ class GraphFake:
         self._routes: list[Route] = [
             *LOGIN_ROUTES,
             *batch.ROUTES,
+            *compose.ROUTES,
             *mail.ROUTES,
             *subs.ROUTES,
             *sites.ROUTES,
@@ -373,11 +382,14 @@ class GraphFake:
         times: int | None = 1,
         retry_after: float | None = None,
         body: Any = None,
+        after: int = 0,
     ) -> None:
-        """Answer the next `times` matching requests (None: all) with `status` in Graph's error shape."""
+        """Answer the next `times` matching requests (None: all) with `status` in Graph's error
+        shape, once `after` matching requests have gone through normally."""
         with self._guard:
             self._faults.append(
-                Fault(method.upper(), re.compile(path_regex), times, status, retry_after, body)
+                Fault(method.upper(), re.compile(path_regex), times, status, retry_after, body,
+                      after=after)
             )
 
     def delay(self, method: str, path_regex: str, seconds: float, times: int | None = 1) -> None:

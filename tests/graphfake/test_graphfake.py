@@ -692,3 +692,33 @@ def test_download_url_needs_no_token_and_deletes_go_to_the_bin_or_for_good(
     assert fake.drive_files("site-1", "drive-1") == {}
     assert fake.recycle_bin("site-1", "drive-1") == ["cases/CD-1/a.eml"]  # only the DELETEd one
     assert call("POST", f"{drive}/permanentDelete", token=token)[0] == 404
+
+
+def test_create_message_as_documented_then_delete_and_the_message_rate(
+    fake: GraphFake, token: str
+) -> None:
+    listing = f"{fake.base_url}/users/{UPN}/messages"
+    request = doc("user-post-messages-request.json")
+    request["attachments"] = [{
+        "@odata.type": "#microsoft.graph.fileAttachment", "name": "letter.pdf",
+        "contentType": "application/pdf", "contentBytes": base64.b64encode(b"%PDF-1.4").decode(),
+    }]  # fmt: skip
+    status, _, body = call("POST", listing, request, token)
+    created = json.loads(body)
+    expected = doc("user-post-messages-response.json")
+    documented = json.loads((FIXTURES / "user-post-messages-response.json").read_text())
+    assert status == documented["_status"]
+    assert set(expected) - {"conversationIndex"} <= set(created)
+    assert created["isDraft"] is True and created["hasAttachments"] is True
+    mime = fake.store.messages[created["id"]].mime
+    assert b"x-custom-header-group-id: WA001" in mime and b"letter.pdf" in mime
+    bad = {**request, "internetMessageHeaders": [{"name": "Custom", "value": "x"}]}
+    assert error_of(call("POST", listing, bad, token))["code"] == "InvalidInternetMessageHeader"
+    assert call("DELETE", f"{listing}/{created['id']}", None, token)[0] == 204
+    assert fake.drafts(UPN) == []
+    fake.message_rate_limit = 1
+    for expected_status in (202, 429):
+        draft = json.loads(call("POST", listing, doc("user-post-messages-request.json"), token)[2])
+        status, headers, _ = call("POST", f"{listing}/{draft['id']}/send", b"", token)
+        assert status == expected_status
+    assert int(headers["Retry-After"]) >= 1 and fake.rate_refusals == 1

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
 
 from casedesk.adapters.ai.config import AIConfig
+from casedesk.adapters.ai.drafter import AIDrafter
 from casedesk.adapters.ai.openai_classifier import AzureOpenAIClassifier
 from casedesk.adapters.ai.retry import RetryPolicy
+from casedesk.adapters.embedded.jinja_drafter import JinjaDrafter
 from casedesk.adapters.embedded.trained_classifier import TrainedClassifier
+from casedesk.ports import CaseRepository, Clock
 
 from .server import OpenAIFake
 
@@ -48,7 +52,19 @@ def ai_classifier(
     )
 
 
-def sleeps_of(classifier: AzureOpenAIClassifier) -> RecordedSleeps:
+def sleeps_of(classifier: AzureOpenAIClassifier | AIDrafter) -> RecordedSleeps:
     sleep = classifier.config.retry.sleep
     assert isinstance(sleep, RecordedSleeps)
     return sleep
+
+
+def ai_drafter(
+    fake: OpenAIFake,
+    templates: JinjaDrafter,
+    repo: CaseRepository,
+    clock: Clock,
+    policy_folder: Path,
+    **changes: Any,
+) -> AIDrafter:
+    """CaseDesk's AI drafter pointed at the fake (Azure shape), retries recording their waits."""
+    return AIDrafter(ai_config(fake, **changes), templates, repo, clock, policy_folder)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .drafts import draft_answer_for, is_draft_request
+
 _BLOCK = re.compile(r"<<<MESSAGE\n(.*)\nMESSAGE>>>\s*\Z", re.DOTALL)
 
 # First match wins. Phrases are lower-case; the message block is lower-cased before matching.
@@ -44,6 +46,9 @@ def message_block(request: dict[str, Any]) -> str:
 
 
 def answer_for(request: dict[str, Any]) -> dict[str, Any]:
+    """A classification, or for a drafting request (prompts/draft_reply) a grounded draft."""
+    if is_draft_request(request):
+        return draft_answer_for(request)
     text = message_block(request).lower()
     category = next(
         (label for label, words in CATEGORY_RULES if any(w in text for w in words)), "other"

@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .drafts import draft_answer_for
 from .model import answer_for
 
 _AZURE = re.compile(r"^/openai/deployments/([^/]+)/chat/completions$")
@@ -188,6 +189,24 @@ BEHAVIOURS: dict[str, Behaviour] = {
         contains_instructions=False,
     ),
 }
+
+
+def _draft(variant: str) -> Behaviour:
+    """A drafting answer (drafts.py): grounded, or with one invented fact, or obeying an
+    injected instruction."""
+
+    def behave(fake: OpenAIFake, request: dict[str, Any]) -> Reply:
+        return completion(fake, request, json.dumps(draft_answer_for(request, variant)))
+
+    return behave
+
+
+BEHAVIOURS.update({
+    f"draft_{variant}": _draft(variant)
+    for variant in ("grounded", "invented_ref", "invented_date", "invented_name",
+                    "invented_postcode", "invented_phone", "invented_money", "obey_injection",
+                    "unknown_source", "placeholder")
+})  # fmt: skip
 
 
 class OpenAIFake:

@@ -72,3 +72,11 @@ def test_the_search_bench_runs_every_kind_of_search_on_a_small_store() -> None:
     for kind in kinds:  # figures only: the bench reports times, tests never judge them
         assert figures[f"search_{kind}_p95_ms"] >= figures[f"search_{kind}_p50_ms"] >= 0
     assert figures["search_cases"] == 300 and figures["search_tag_median_rows"] > 0
+
+
+def test_the_sla_bench_escalates_and_warns_exactly_the_generated_cases_once() -> None:
+    from casedesk.entrypoints.bench_sla import run_sla_bench
+
+    figures = run_sla_bench(400)
+    assert figures["sla_open_cases"] == 400
+    assert figures["sla_counts_as_generated"] is True  # first pass acted, second found nothing

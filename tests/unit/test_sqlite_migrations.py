@@ -41,3 +41,29 @@ def test_foreign_keys_refuse_a_message_for_a_missing_case(tmp_path: Path) -> Non
             " category, topic, is_urgent, confidence, classifier, reasons, new_text, filed_path)"
             " VALUES ('<a>', 'h', 'CD-2026-999999', 'a', 's', 't', 'other', 'other', 0, 0, 'c', '[]', '', '')"
         )
+
+
+def test_a_read_only_store_must_exist_and_be_fully_migrated(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match=r"no CaseDesk store at .*geo import"):
+        Database(tmp_path / "missing.sqlite3", read_only=True)
+    old = tmp_path / "old.sqlite3"
+    Database(old).close()
+    import sqlite3
+
+    conn = sqlite3.connect(old)
+    conn.execute("PRAGMA user_version=3")
+    conn.close()
+    with pytest.raises(StorageError, match="schema version 3, older than this CaseDesk"):
+        Database(old, read_only=True)
+
+
+def test_a_read_only_store_refuses_writes_and_leaves_no_files_beside_it(tmp_path: Path) -> None:
+    path = tmp_path / "geo.sqlite3"
+    Database(path).close()
+    db = Database(path, read_only=True)
+    import sqlite3
+
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        db.conn.execute("INSERT INTO geo_wards (code, name) VALUES ('E05000001', 'X')")
+    db.close()
+    assert [p.name for p in tmp_path.iterdir()] == ["geo.sqlite3"]

@@ -13,9 +13,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from casedesk.approval.manifest import Manifest
+from casedesk.approval.manifest import Manifest, Permission
 from casedesk.approval.scan import CallSite
+
+if TYPE_CHECKING:
+    from casedesk.approval.addin_permissions import AddinPermission
 
 _ROLE_GUID = re.compile(
     r"roleDefinitions'\s*,\s*'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'"
@@ -37,10 +41,16 @@ def check_manifest(
     calls: list[CallSite],
     manifest_name: str = "approval/permissions.yaml",
     bicep_roles: dict[str, list[str]] | None = None,
+    addin: list[AddinPermission] | None = None,
 ) -> list[Problem]:
     """Every disagreement between the manifest, the code's calls and (optionally) the
-    Azure role assignments in infra/ (role GUID -> the Bicep files assigning it)."""
+    Azure role assignments in infra/ (role GUID -> the Bicep files assigning it) and the
+    Outlook add-in's manifests (addin_permissions.read_addin_permissions)."""
     problems = _consistency(manifest, manifest_name)
+    if addin is not None:
+        from casedesk.approval.addin_permissions import check_addin_permissions
+
+        problems += check_addin_permissions(manifest, addin, manifest_name)
 
     def at(line: int) -> str:
         return f"{manifest_name} line {line}"
@@ -141,9 +151,30 @@ def _consistency(manifest: Manifest, manifest_name: str) -> list[Problem]:
             problems.append(
                 Problem(where, f"'{permission.id}' has no platform_use", "say what uses it")
             )
+        problems += _switch_problems(manifest, permission, where)
         if permission.type == "azure-rbac" and not permission.role_id:
             problems.append(
                 Problem(where, f"'{permission.id}' has no role_id", "add the built-in role's GUID")
+            )
+    for item in manifest.features:
+        if item.switch is None:
+            if not item.switch_off:
+                problems.append(
+                    Problem(
+                        f"{manifest_name} line {item.line}",
+                        f"feature '{item.id}' says neither how to switch it off nor its switch",
+                        "add `switch_off:` text, or `switch:` naming its feature switch",
+                    )
+                )
+            continue
+        problems += _unknown_switch(item.switch, f"{manifest_name} line {item.line}")
+        if item.default != "off":
+            problems.append(
+                Problem(
+                    f"{manifest_name} line {item.line}",
+                    f"feature '{item.id}' has switch '{item.switch}' but default 'on'",
+                    "switched features are off until an office turns them on: set `default: off`",
+                )
             )
     calls: set[str] = set()
     for endpoint in manifest.endpoints:
@@ -157,6 +188,24 @@ def _consistency(manifest: Manifest, manifest_name: str) -> list[Problem]:
             problems.append(
                 Problem(where, f"unknown feature '{endpoint.feature}'", "add it under `features:`")
             )
+        owner = manifest.feature(endpoint.feature)
+        for permission_id in endpoint.permissions:
+            needed = manifest.permission(permission_id)
+            if needed is None or needed.feature is None or owner is None:
+                continue
+            if _unknown_switch(needed.feature, where):
+                continue  # reported once, at the permission
+            if owner.switch != needed.feature:
+                problems.append(
+                    Problem(
+                        where,
+                        f"`{endpoint.call}` is part of '{owner.id}', which switch "
+                        f"'{needed.feature}' does not control, yet needs {needed.name}, which is "
+                        f"only requested when '{needed.feature}' is on",
+                        f"move the call under a feature with `switch: {needed.feature}`, or "
+                        f"remove `feature:` from '{needed.id}'",
+                    )
+                )
         if not endpoint.permissions and not endpoint.no_permission_because:
             problems.append(
                 Problem(
@@ -207,3 +256,55 @@ def bicep_role_ids(infra: Path, base: Path) -> dict[str, list[str]]:
             line = text.count("\n", 0, match.start()) + 1
             found[match.group(1)].append(f"{path.relative_to(base).as_posix()}:{line}")
     return dict(found)
+
+
+def _unknown_switch(name: str, where: str) -> list[Problem]:
+    from casedesk.features import names
+
+    if name in names():
+        return []
+    return [
+        Problem(
+            where,
+            f"unknown feature switch '{name}'",
+            f"use one of {', '.join(names())} (src/casedesk/features.py), or add the switch there",
+        )
+    ]
+
+
+def _switch_problems(manifest: Manifest, permission: Permission, where: str) -> list[Problem]:
+    """A permission's `feature:` names a real switch, one of its features is turned on by that
+    switch, and a permission narrowing another is tied to the same switch."""
+    if permission.evidence == "narrows" and permission.narrows:
+        narrowed = manifest.permission(permission.narrows)
+        if narrowed is not None and narrowed.feature != permission.feature:
+            return [
+                Problem(
+                    where,
+                    f"'{permission.id}' narrows '{narrowed.id}' but has feature "
+                    f"{permission.feature!r} where it has {narrowed.feature!r}",
+                    f"set `feature: {narrowed.feature}`"
+                    if narrowed.feature
+                    else "remove `feature:`",
+                )
+            ]
+    if permission.feature is None:
+        return []
+    unknown = _unknown_switch(permission.feature, where)
+    if unknown:
+        return unknown
+    switched = [
+        f
+        for f in permission.features
+        if (m := manifest.feature(f)) and m.switch == permission.feature
+    ]
+    if not switched:
+        return [
+            Problem(
+                where,
+                f"'{permission.id}' is tied to switch '{permission.feature}' but none of its "
+                f"features ({', '.join(permission.features)}) is turned on by it",
+                f"give the feature that needs it `switch: {permission.feature}`",
+            )
+        ]
+    return []

@@ -56,12 +56,16 @@ class Permission(_Entry):
     ]
     status: Literal["requested", "planned"]
     # code: an adapter call needs it (check.py proves it); platform: the Azure Functions host or
-    # monitoring uses it, not our code; narrows: it scopes another permission down.
-    evidence: Literal["code", "platform", "narrows"] = "code"
+    # monitoring uses it, not our code; narrows: it scopes another permission down;
+    # add-in-manifest: the Outlook add-in's manifest asks for it (addin_permissions.py proves it).
+    evidence: Literal["code", "platform", "narrows", "add-in-manifest"] = "code"
     narrows: str | None = None
     role_id: str | None = None
     scope: str
     features: list[str] = Field(min_length=1)
+    # The feature switch (src/casedesk/features.py) without which nothing needs it: requested
+    # only by offices that switch it on. check.py validates the name.
+    feature: str | None = None
     why: str
     platform_use: str | None = None
     alternatives: list[Alternative] = Field(default_factory=list)
@@ -97,7 +101,9 @@ class Feature(_Entry):
     name: str
     default: Literal["on", "off"]
     what: str
-    switch_off: str
+    # A switch in src/casedesk/features.py that turns it on; the pack then says how from there.
+    switch: str | None = None
+    switch_off: str = ""
     built: bool = True
 
 
@@ -116,6 +122,14 @@ class Manifest(BaseModel):
 
     def feature(self, feature_id: str) -> Feature | None:
         return next((f for f in self.features if f.id == feature_id), None)
+
+    def in_effect(self, switches_on: frozenset[str]) -> list[Permission]:
+        """The permissions requested by an office with these feature switches on."""
+        return [
+            p
+            for p in self.permissions
+            if p.is_requested and (p.feature is None or p.feature in switches_on)
+        ]
 
 
 class _LineLoader(yaml.SafeLoader):

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from casedesk.approval.manifest import Manifest
 from casedesk.approval.sbom import cyclonedx, runtime_closure
@@ -50,9 +52,43 @@ def security_results(listing: Path, junit: Path | None) -> list[TestFile]:
             outcome = 1 if case.find("failure") is not None or case.find("error") is not None else 0
             outcome = 2 if case.find("skipped") is not None else outcome
             counts[path][outcome] += 1
-    return [
-        TestFile(e["path"], e["checks"], *counts.get(e["path"], [0, 0, 0])) for e in entries
-    ]
+    return [TestFile(e["path"], e["checks"], *counts.get(e["path"], [0, 0, 0])) for e in entries]
+
+
+@dataclass(frozen=True)
+class SwitchRow:
+    """One feature switch as the pack shows it: its state and what it adds."""
+
+    name: str
+    title: str
+    is_on: bool
+    switch_on: str
+    switch_off: str
+    features: list[str]  # names of the manifest features it turns on
+    requested: list[str]  # permissions requested only while it is on
+    planned: list[str]  # permissions it would add that are not requested yet
+
+
+def switch_rows(manifest: Manifest, switches_on: frozenset[str]) -> list[SwitchRow]:
+    """Every feature switch with the manifest's features and permissions tied to it."""
+    from casedesk.features import SWITCHES
+
+    rows = []
+    for switch in SWITCHES:
+        tied = [p for p in manifest.permissions if p.feature == switch.name]
+        rows.append(
+            SwitchRow(
+                switch.name,
+                switch.title,
+                switch.name in switches_on,
+                switch.switch_on,
+                switch.switch_off,
+                [f.name for f in manifest.features if f.switch == switch.name],
+                [p.name for p in tied if p.is_requested],
+                [p.name for p in tied if not p.is_requested],
+            )
+        )
+    return rows
 
 
 def _feature_permissions(manifest: Manifest) -> dict[str, list[str]]:
@@ -69,6 +105,25 @@ def _feature_permissions(manifest: Manifest) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in needs.items()}
 
 
+def _code_spans(text: str) -> Markup:
+    """`x` in the manifest's plain text becomes <code>x</code>; everything else is escaped."""
+    code = Markup("<code>{}</code>")
+    parts = text.split("`")
+    return Markup("").join(code.format(p) if i % 2 else escape(p) for i, p in enumerate(parts))
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("casedesk", "templates/approval"),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["code"] = _code_spans
+    return env
+
+
 def build_pack(
     manifest: Manifest,
     calls: list[CallSite],
@@ -76,10 +131,10 @@ def build_pack(
     tests: list[TestFile],
     out: Path,
     now: datetime | None = None,
+    switches_on: frozenset[str] = frozenset(),
 ) -> tuple[Path, Path]:
-    """Write the HTML pack and the SBOM into `out`; return their paths."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
+    """Write the HTML pack and the SBOM into `out`; return their paths. The permissions are
+    those of an office with `switches_on` on (none: the least-privileged default)."""
     now = now or datetime.now(UTC)
     pack = yaml.safe_load(narrative.read_text(encoding="utf-8"))
     if not isinstance(pack, dict):
@@ -90,14 +145,13 @@ def build_pack(
     sites: dict[str, list[CallSite]] = defaultdict(list)
     for call in calls:
         sites[call.endpoint].append(call)
-    env = Environment(
-        loader=PackageLoader("casedesk", "templates/approval"),
-        autoescape=select_autoescape(["html", "j2"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    requested = [p for p in manifest.permissions if p.is_requested]
+    env = _environment()
+    requested = manifest.in_effect(switches_on)
+    switched_off = {
+        p.id: p.feature
+        for p in manifest.permissions
+        if p.is_requested and p.feature and p.feature not in switches_on
+    }
     html = env.get_template("pack.html.j2").render(
         m=manifest,
         pack=pack,
@@ -111,6 +165,9 @@ def build_pack(
         tests_run=any(t.outcome != "not run" for t in tests),
         generated=stamp,
         sbom_name=SBOM_JSON,
+        switches=switch_rows(manifest, switches_on),
+        switches_on=sorted(switches_on),
+        switched_off=switched_off,
     )
     out.mkdir(parents=True, exist_ok=True)
     html_path, sbom_path = out / PACK_HTML, out / SBOM_JSON

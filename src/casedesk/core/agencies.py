@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from statistics import median
+from typing import TypeVar
 
 from casedesk.core.models import Case, Referral
 from casedesk.core.office_hours import OfficeHours
@@ -73,7 +74,10 @@ def response_days(hours: OfficeHours, referral: Referral) -> int | None:
     return hours.working_days_between(referral.referred_at, referral.replied_at)
 
 
-def nearest_rank(values: Sequence[int], q: float) -> int | None:
+N = TypeVar("N", int, float)
+
+
+def nearest_rank(values: Sequence[N], q: float) -> N | None:
     """The q-th percentile (0 < q <= 1) by nearest rank; None for no values."""
     if not values:
         return None

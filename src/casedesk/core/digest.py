@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from casedesk.core.models import Campaign, Case, CaseStatus
+from casedesk.core.report import WeekOverWeek
 
 LONDON = ZoneInfo("Europe/London")
 DIGEST_WINDOW = timedelta(days=1)
@@ -39,6 +40,7 @@ class Digest:
     by_topic: tuple[tuple[str, int], ...]
     new_campaigns: tuple[tuple[str, int], ...]  # (name, letters so far)
     overdue: tuple[OverdueCase, ...]  # oldest due first
+    week: WeekOverWeek | None = None  # the office's digest: last week against the week before
 
 
 def is_overdue(case: Case, now: datetime) -> bool:
@@ -55,6 +57,7 @@ def build_digest(
     now: datetime,
     assignee: str | None = None,
     is_abusive: Callable[[Case], bool] | None = None,
+    week: WeekOverWeek | None = None,
 ) -> Digest:
     """The digest of `cases` (every case, or one person's) as of `now`.
 
@@ -85,6 +88,7 @@ def build_digest(
             )
             for c in overdue
         ),
+        week=week if assignee is None else None,
     )
 
 

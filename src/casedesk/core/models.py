@@ -252,6 +252,8 @@ class Draft:
     subject: str
     body: str
     template: str
+    # What it was written from (AI drafts: 'template:casework.txt.j2', 'policy:sewage', ...).
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -357,3 +359,30 @@ class Referral:
     @property
     def is_open(self) -> bool:
         return self.replied_at is None
+
+
+class DissolutionOption(StrEnum):
+    """What happens to an open case when Parliament dissolves or the MP changes (UK GDPR:
+    the outgoing MP is the controller; docs/data-protection.md "Dissolution")."""
+
+    TRANSFER = "transfer"  # to the successor, with the constituent's consent
+    HAND_BACK = "hand-back"  # the file goes back to the constituent
+    PURGE = "purge"  # erased, leaving tombstones in the audit log
+
+
+@dataclass(frozen=True)
+class DissolutionChoice:
+    """The office's recorded choice for one case, and whether it has been carried out."""
+
+    case_ref: str
+    choice: DissolutionOption
+    decided_by: str
+    decided_at: datetime
+    consent_ref: str | None = None  # where the constituent's consent is recorded (transfer)
+    applied_at: datetime | None = None
+    applied_by: str | None = None
+    outcome: str = ""  # what apply did: the bundle's file name and sha256, or the erasure
+
+    @property
+    def is_applied(self) -> bool:
+        return self.applied_at is not None

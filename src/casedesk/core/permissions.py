@@ -131,3 +131,14 @@ def check(member: Member, permission: Permission, case: Case | None = None) -> R
     if permission is Permission.APPROVE and not case.signoff_required:
         return Refusal(f"{case.ref} does not need the MP's sign-off.")
     return None
+
+
+def handover_refusal(member: Member, person: str) -> Refusal | None:
+    """Whose cases a member may hand over: anyone's for the office manager (the HANDOVER
+    permission), and their own for everyone else. None when allowed."""
+    if may(member.role, Permission.HANDOVER) or member.id.casefold() == person.casefold():
+        return None
+    return Refusal(
+        f"Only {who_may(Permission.HANDOVER)} may {_VERB[Permission.HANDOVER]} for someone "
+        "else; you can hand over your own (`handover me`)."
+    )

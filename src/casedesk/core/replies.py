@@ -40,6 +40,28 @@ class ReplyRefusedError(CaseDeskError):
     """A draft action that the sign-off rules do not allow; the message names the fix."""
 
 
+class DraftChangedError(ReplyRefusedError):
+    """The approver decided on a version that is no longer the current one (someone edited
+    the draft after it was shown to them); `current` is the version to show instead."""
+
+    def __init__(self, current: ReplyDraft, seen_sha256: str) -> None:
+        seen = seen_sha256[:12] or "no version"
+        super().__init__(
+            f"{current.case_ref}: the draft changed since it was shown to you (now version "
+            f"{current.version}, sha256 {current.sha256[:12]}; you saw {seen}); nothing was "
+            "decided: read the new version and decide again"
+        )
+        self.current = current
+
+
+def version_refusal(reply: ReplyDraft, seen_sha256: str | None) -> DraftChangedError | None:
+    """When a decision names the version it was made on (its body hash, as shown to the
+    approver), that must still be the current version."""
+    if seen_sha256 is None or seen_sha256 == reply.sha256:
+        return None
+    return DraftChangedError(reply, seen_sha256)
+
+
 @dataclass(frozen=True)
 class RemoteDraft:
     """The draft where staff send from (an Outlook reply draft), as CaseDesk last saw it."""
@@ -77,6 +99,7 @@ class ReplyDraft:
     remote_id: str | None = None  # the Outlook draft's id (Microsoft 365)
     remote_mailbox: str | None = None
     remote_sha256: str | None = None  # the Outlook draft's body when CaseDesk last wrote it
+    sources: tuple[str, ...] = ()  # what an AI draft was written from (core/grounding.py)
 
     @property
     def sha256(self) -> str:
@@ -115,6 +138,7 @@ class ReplyDraft:
             "sent_by": self.sent_by,
             "sent_to": self.sent_to,
             "outlook_draft_id": self.remote_id,
+            "sources": list(self.sources),
             "body": self.body,
         }
 
@@ -168,6 +192,7 @@ def new_reply(
         updated_at=now,
         updated_by=by,
         approver=approver if needs else None,
+        sources=draft.sources,
     )
 
 
@@ -197,12 +222,19 @@ def _when(value: datetime | None) -> str:
 
 
 def edited(
-    reply: ReplyDraft, text: str, by: str, now: datetime, needs_signoff: bool, template: str = ""
+    reply: ReplyDraft,
+    text: str,
+    by: str,
+    now: datetime,
+    needs_signoff: bool,
+    template: str = "",
+    sources: tuple[str, ...] | None = None,
 ) -> tuple[ReplyDraft, bool]:
     """The reply with new text as the next version; and whether that voided a sign-off.
 
     The same text again changes nothing. New text of a case that needs sign-off goes back
-    into the approval queue: the approval covered the old text only."""
+    into the approval queue: the approval covered the old text only. A new draft from a
+    template brings its own `sources`; a person's edit keeps the ones it was based on."""
     _refuse_if_sent(reply)
     body = _checked_body(text)
     if body == reply.body and template in ("", reply.template):
@@ -216,6 +248,7 @@ def edited(
             state=state,
             body=body,
             template=template or reply.template,
+            sources=reply.sources if sources is None else sources,
             updated_at=now,
             updated_by=by,
             decided_by=None,
@@ -228,14 +261,21 @@ def edited(
 
 
 def _check_approver(reply: ReplyDraft, by: str, allowed: Sequence[str], verb: str) -> None:
+    check_approver(reply.case_ref, by, allowed, verb)
+
+
+def check_approver(
+    label: str, by: str, allowed: Sequence[str], verb: str, thing: str = "reply"
+) -> None:
+    """Refuse unless `by` is one of the approvers (the mp_approver setting), naming the fix."""
     if not allowed:
         raise ReplyRefusedError(
-            f"{reply.case_ref}: nobody is set to sign off replies for the MP; set mp_approver "
+            f"{label}: nobody is set to sign off {thing}s for the MP; set mp_approver "
             'in the settings file (or CASEDESK_MP_APPROVER), e.g. mp_approver = "alex.morgan"'
         )
     if by.casefold() not in {a.casefold() for a in allowed}:
         raise ReplyRefusedError(
-            f"{reply.case_ref}: {by!r} cannot {verb} this reply: sign-off is for "
+            f"{label}: {by!r} cannot {verb} this {thing}: sign-off is for "
             f"{', '.join(allowed)} (the mp_approver setting)"
         )
 

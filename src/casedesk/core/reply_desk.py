@@ -29,6 +29,7 @@ from casedesk.core.replies import (
     rejected,
     send_refusal,
     sent,
+    version_refusal,
     with_remote,
 )
 from casedesk.core.reply_templates import reply_subject
@@ -64,9 +65,13 @@ class ReplyDesk:
         channel: ReplyChannel,
         clock: Clock,
         office: ReplyOffice,
+        *,
+        sending_off: str | None = None,
     ) -> None:
+        """sending_off: why sending is switched off and how to switch it on (the office's
+        send_mail switch, src/casedesk/features.py); every send is then refused with it."""
         self.repo, self.files, self.drafter, self.channel = repo, files, drafter, channel
-        self.clock, self.office = clock, office
+        self.clock, self.office, self.sending_off = clock, office, sending_off
 
     # --- reads -----------------------------------------------------------------------------
 
@@ -88,24 +93,30 @@ class ReplyDesk:
         """Replace the draft's text (a new version); a sign-off it had is void."""
         return self._change(ref, by, text=text)
 
-    def redraft(self, ref: str, template: str, by: str) -> ReplyDraft:
-        """Write the draft again from a template a person chose (any category, abuse too)."""
-        return self._change(ref, by, template=template)
+    def redraft(self, ref: str, template: str | None, by: str) -> ReplyDraft:
+        """Write the draft again from a template a person chose (any category, abuse too), or
+        with None as triage would (the AI drafter when ai_drafting is on)."""
+        return self._change(ref, by, template=template or "", fresh=True)
 
-    def _change(self, ref: str, by: str, text: str | None = None, template: str = "") -> ReplyDraft:
+    def _change(
+        self, ref: str, by: str, text: str | None = None, template: str = "", fresh: bool = False
+    ) -> ReplyDraft:
         now = self.clock.now()
+        sources: tuple[str, ...] | None = None
         with self.repo.transaction():
             case = self.repo.get_case(ref)
             current = self.repo.get_draft(case.ref)
-            if template:
-                draft = self._render(case, template)
-                text, template = draft.body, draft.template
+            if fresh:
+                draft = self._render(case, template or None)
+                text, template, sources = draft.body, draft.template, draft.sources
             assert text is not None
             if current is None:
-                updated = self._first_version(case, text, template or HAND_WRITTEN, by)
+                updated = self._first_version(case, text, template or HAND_WRITTEN, by, sources)
                 voided = False
             else:
-                updated, voided = edited(current, text, by, now, case.signoff_required, template)
+                updated, voided = edited(
+                    current, text, by, now, case.signoff_required, template, sources
+                )
                 if updated is current:
                     return current  # the same text: nothing to record
             if not case.signoff_required:
@@ -115,11 +126,16 @@ class ReplyDesk:
             self._audit_change(case, current, updated, voided, by)
         return updated
 
-    def _render(self, case: Case, template: str) -> Draft:
+    def _render(self, case: Case, template: str | None) -> Draft:
         latest = self._latest_from_constituent(case)
-        draft = self.drafter.draft(case, latest, template, chosen_by_staff=True)
+        draft = self.drafter.draft(case, latest, template, chosen_by_staff=template is not None)
         if draft is None:
-            raise CaseDeskError(f"{case.ref}: template {template!r} wrote nothing")
+            raise CaseDeskError(
+                f"{case.ref}: {case.category.value} mail gets no automatic draft; name a "
+                "template with --template NAME, or write one with --edit FILE"
+                if template is None
+                else f"{case.ref}: template {template!r} wrote nothing"
+            )
         return draft
 
     def _latest_from_constituent(self, case: Case) -> StoredMessage:
@@ -129,10 +145,13 @@ class ReplyDesk:
             raise CaseDeskError(f"{case.ref} has no messages to reply to")
         return theirs[-1]
 
-    def _first_version(self, case: Case, text: str, template: str, by: str) -> ReplyDraft:
+    def _first_version(
+        self, case: Case, text: str, template: str, by: str, sources: tuple[str, ...] | None
+    ) -> ReplyDraft:
         latest = self._latest_from_constituent(case)
         thread = [m.message_id for m in self.repo.case_messages(case.ref)]
-        draft = Draft(reply_subject(latest.subject or case.subject), text, template)
+        subject = reply_subject(latest.subject or case.subject)
+        draft = Draft(subject, text, template, sources or ())
         return new_reply(
             case, draft, case.constituent_email, case.constituent_name, latest.message_id,
             thread[: thread.index(latest.message_id) + 1], self.clock.now(), by,
@@ -144,7 +163,8 @@ class ReplyDesk:
     ) -> None:
         now = self.clock.now()
         common: Detail = {
-            "version": after.version, "sha256": after.sha256, "template": after.template
+            "version": after.version, "sha256": after.sha256, "template": after.template,
+            "sources": " ".join(after.sources) or None,
         }  # fmt: skip
         if before is None:
             self.repo.append_audit(now, by, "draft.created", case.ref, common)
@@ -164,10 +184,11 @@ class ReplyDesk:
 
     # --- sign-off --------------------------------------------------------------------------
 
-    def approve(self, ref: str, by: str) -> ReplyDraft:
-        """Sign off the current version; in Microsoft 365 it becomes the Outlook draft."""
+    def approve(self, ref: str, by: str, seen_sha256: str | None = None) -> ReplyDraft:
+        """Sign off the current version; in Microsoft 365 it becomes the Outlook draft.
+        seen_sha256: the version the approver was shown (Teams); refused if it changed."""
         with self.repo.transaction():
-            case, current = self._case_and_draft(ref)
+            case, current = self._case_and_draft(ref, seen_sha256)
             updated = approved(case, current, by, self.clock.now(), self.office.approvers)
             remote = self.channel.place(updated)
             updated = with_remote(updated, remote)
@@ -178,9 +199,11 @@ class ReplyDesk:
             })  # fmt: skip
         return updated
 
-    def reject(self, ref: str, reason: str, by: str) -> ReplyDraft:
+    def reject(
+        self, ref: str, reason: str, by: str, seen_sha256: str | None = None
+    ) -> ReplyDraft:
         with self.repo.transaction():
-            case, current = self._case_and_draft(ref)
+            case, current = self._case_and_draft(ref, seen_sha256)
             updated = rejected(case, current, by, reason, self.clock.now(), self.office.approvers)
             self.repo.save_draft(updated)
             self.repo.append_audit(self.clock.now(), by, "signoff.rejected", case.ref, {
@@ -188,13 +211,18 @@ class ReplyDesk:
             })  # fmt: skip
         return updated
 
-    def _case_and_draft(self, ref: str) -> tuple[Case, ReplyDraft]:
+    def _case_and_draft(
+        self, ref: str, seen_sha256: str | None = None
+    ) -> tuple[Case, ReplyDraft]:
         case = self.repo.get_case(ref)
         current = self.repo.get_draft(case.ref)
         if current is None:
             raise ReplyRefusedError(
                 send_refusal(case, None, None) or f"{case.ref} has no reply draft"
             )
+        changed = version_refusal(current, seen_sha256)
+        if changed is not None:
+            raise changed
         return case, current
 
     # --- sending ---------------------------------------------------------------------------
@@ -205,6 +233,8 @@ class ReplyDesk:
         case = self.repo.get_case(ref)
         current: ReplyDraft | None = None
         try:
+            if self.sending_off is not None:
+                raise ReplyRefusedError(f"{case.ref}: not sent. {self.sending_off}")
             with self.repo.transaction():
                 current = self.repo.get_draft(case.ref)
                 refusal = send_refusal(case, current, None)

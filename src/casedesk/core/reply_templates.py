@@ -48,6 +48,9 @@ MERGE_FIELDS: dict[str, str] = {
     "office_name": "e.g. 'Office of Alex Morgan MP'",
     "office_email": "the office mailbox replies come from",
     "constituency": "the constituency, e.g. 'Cambridge'",
+    # Follow-ups (`casedesk follow-up`): what was done, as recorded with `casedesk outcome`.
+    "outcome": "what the office did, as recorded with `casedesk outcome` ('' outside follow-ups)",
+    "outcome_date": "when that outcome was recorded, e.g. '30 November 2026' ('' outside)",
 }
 
 _ROLE_TITLES = {
@@ -160,6 +163,8 @@ def merge_values(
         "office_name": office.office_name,
         "office_email": office.office_email,
         "constituency": office.constituency,
+        "outcome": "",
+        "outcome_date": "",
     }
     assert values.keys() == MERGE_FIELDS.keys()
     return values
@@ -188,6 +193,8 @@ def sample_values(office: Office, now: datetime) -> dict[str, object]:
         "office_name": office.office_name,
         "office_email": office.office_email,
         "constituency": office.constituency,
+        "outcome": "The council has agreed to re-inspect the flat and re-opened the repair.",
+        "outcome_date": long_date(now),
     }
 
 

@@ -15,6 +15,7 @@ Pure apart from the ports.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +23,9 @@ from datetime import datetime
 from casedesk.core.audit import ERASED
 from casedesk.core.durations import Duration, parse_duration
 from casedesk.core.holds import HELD, RELEASED, LegalHold, holds_from
+from casedesk.core.mailing_store import MailingStore
 from casedesk.core.models import AuditEntry, Case, CaseQuery, CaseStatus, Category
+from casedesk.core.sweep import PENDING
 from casedesk.errors import CaseDeskError
 from casedesk.ports import CaseFiles, CaseRepository, Clock, OpsState
 
@@ -214,7 +217,16 @@ def delete_case(
          "messages": len(messages), "files": len(listed), **why},
     )  # fmt: skip
     ops.forget_signatures(m.message_id for m in messages)
+    MailingStore(ops).forget_case(case.ref)  # outcome text and follow-ups about this case
+    _forget_notifications(ops, case.ref)
     gone_files = files.delete_case_files(case.ref)
     gone_messages = repo.delete_case(case.ref)
     repo.delete_constituent(case.constituent_email)
     return gone_messages, gone_files
+
+
+def _forget_notifications(ops: OpsState, ref: str) -> None:
+    """Pending notifications about a deleted case would point at nothing (core/sweep.py)."""
+    for key, value in list(ops.items(PENDING)):
+        if json.loads(value).get("case_ref") == ref:
+            ops.delete(PENDING, key)

@@ -8,7 +8,15 @@ What goes in (all through the CaseRepository and CaseFiles ports, so it works on
   reply drafts, case.json, and any notes or other documents kept there;
 - messages they sent that were filed in someone else's case (the .eml and its attachments,
   not the rest of that case);
-- the audit entries about their cases, their messages and earlier exports for them.
+- the audit entries about their cases, their messages and earlier exports for them;
+- per case, what the system of record holds beside the case row (records/casework/<REF>.json):
+  staff notes, agency referrals, the reply draft and its sign-off, linked cases, tags, pending
+  notifications and any dissolution choice;
+- quarantined files (mail that could not be read) that contain their address, and the lines
+  of the routing rules in force that name it.
+
+`case_bundle` makes the same kind of bundle for one case (a dissolution transfer or hand-back,
+core/dissolution.py); it is written by the same zip code.
 
 Every file is scanned for third-party personal data (core/third_party.py) and the bundle's
 index lists each finding for redaction review. Other people's cases whose letters mention the
@@ -30,6 +38,8 @@ from casedesk.core import case_paths
 from casedesk.core.audit_query import entry_record
 from casedesk.core.models import AuditEntry, Case, CaseQuery, Constituent, StoredMessage
 from casedesk.core.personal_data import Kind, normalise_email, person_ref
+from casedesk.core.rules_history import live_text
+from casedesk.core.sweep import PendingNotifications
 from casedesk.core.third_party import Subject, ThirdParty, scan
 from casedesk.core.triage import message_token
 from casedesk.errors import CaseDeskError, NotFoundError
@@ -37,6 +47,8 @@ from casedesk.ports import CaseFiles, CaseRepository, Clock, OpsState
 
 EXPORTED = "sar.exported"
 PRIVACY, SALT = "privacy", "salt"
+# What a bundle is for: its index.html says so (entrypoints/sar_archive.py).
+SUBJECT_ACCESS, TRANSFER, HAND_BACK = "subject-access", "transfer", "hand-back"
 
 
 def office_salt(ops: OpsState) -> str:
@@ -75,10 +87,16 @@ class SarBundle:
     audit: list[AuditEntry] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # named by a record, not in the store
     mentioned_in: list[str] = field(default_factory=list)  # other cases naming the address
+    purpose: str = SUBJECT_ACCESS
 
     @property
     def holds_anything(self) -> bool:
-        return bool(self.person or self.cases or self.other_cases)
+        return bool(
+            self.person
+            or self.cases
+            or self.other_cases
+            or any(f.kind == "quarantined" for f in self.files)
+        )
 
     @property
     def third_party(self) -> list[dict[str, Any]]:
@@ -100,6 +118,7 @@ class SarBundle:
     def index(self) -> dict[str, Any]:
         """index.json: what the bundle holds, for a person and for scripts."""
         return {
+            "purpose": self.purpose,
             "about": {
                 "email": self.email,
                 "name": self.person.name if self.person else None,
@@ -155,8 +174,10 @@ def collect(
     office: str,
     office_emails: Iterable[str],
     salt: str,
+    ops: OpsState | None = None,
 ) -> SarBundle:
-    """Everything held about the person with this address, read through the ports."""
+    """Everything held about the person with this address, read through the ports (and ops
+    state, when given: pending notifications and the routing rules in force)."""
     email = normalise_email(email)
     if "@" not in email:
         raise CaseDeskError(f"{email!r} is not an email address")
@@ -166,14 +187,8 @@ def collect(
     own = {c.ref for c in bundle.cases}
     held = {c.ref: repo.case_messages(c.ref) for c in bundle.cases}
     elsewhere = [m for m in repo.messages_from(email) if m.case_ref not in own]
-    subject = Subject(
-        emails=frozenset({email}),
-        names=frozenset(n.casefold() for n in {person.name if person else ""} if n),
-        postcodes=frozenset(p for p in {person.postcode if person else None} if p),
-        office_emails=frozenset(normalise_email(e) for e in office_emails),
-        message_ids=frozenset(
-            m.message_id.lower() for m in [*elsewhere, *(m for ms in held.values() for m in ms)]
-        ),
+    subject = _subject(
+        email, person, office_emails, [*elsewhere, *(m for ms in held.values() for m in ms)]
     )
     tokens: set[str] = set()
     ids: set[str] = set()
@@ -183,6 +198,8 @@ def collect(
         ids |= {m.message_id for m in messages if m.from_addr == email}
         _add_record(bundle, f"records/cases/{case.ref}.json", case.ref,
                     case_paths.summary_json(case, messages), subject)  # fmt: skip
+        _add_record(bundle, f"records/casework/{case.ref}.json", case.ref,
+                    _json(casework_record(repo, ops, case)), subject)  # fmt: skip
         in_folder = files.list_case_files(case.ref)
         _add_case_files(bundle, files, case.ref, in_folder, subject)
         _note_missing(bundle, messages, in_folder)
@@ -203,6 +220,12 @@ def collect(
     bundle.mentioned_in = cases_mentioning(
         repo, email, person.name if person else None, own | set(bundle.other_cases)
     )
+    _add_quarantined(bundle, repo, files, email, subject)
+    rules_lines = _lines_naming(live_text(ops) if ops else None, email)
+    if rules_lines:
+        _add_record(bundle, "records/routing-rules.json", None, _json({
+            "note": "lines of the routing rules in force that name this address",
+            "lines": rules_lines}), subject)  # fmt: skip
     person_json = {
         "email": email,
         "name": person.name if person else None,
@@ -213,6 +236,115 @@ def collect(
     audit_json = _json({"entries": [entry_record(e) for e in bundle.audit]})
     _add_record(bundle, "records/audit.json", None, audit_json, subject)
     return bundle
+
+
+def case_bundle(
+    repo: CaseRepository,
+    files: CaseFiles,
+    ops: OpsState | None,
+    case: Case,
+    now: datetime,
+    by: str,
+    office: str,
+    office_emails: Iterable[str],
+    purpose: str,
+    extra: Iterable[tuple[str, bytes]] = (),
+) -> SarBundle:
+    """One case as a bundle (a dissolution transfer or hand-back): its record, casework
+    record, every file in its folder, its audit entries, and `extra` records (the handover
+    note). Third-party data is flagged for review as in a subject access bundle."""
+    email = normalise_email(case.constituent_email)
+    person = repo.find_constituent(email)
+    bundle = SarBundle(email, person, now, by, office, purpose=purpose)
+    bundle.cases = [case]
+    messages = repo.case_messages(case.ref)
+    subject = _subject(email, person, office_emails, messages)
+    _add_record(bundle, f"records/cases/{case.ref}.json", case.ref,
+                case_paths.summary_json(case, messages), subject)  # fmt: skip
+    _add_record(bundle, f"records/casework/{case.ref}.json", case.ref,
+                _json(casework_record(repo, ops, case)), subject)  # fmt: skip
+    for path, data in extra:
+        _add_record(bundle, path, case.ref, data, subject)
+    in_folder = files.list_case_files(case.ref)
+    _add_case_files(bundle, files, case.ref, in_folder, subject)
+    _note_missing(bundle, messages, in_folder)
+    bundle.audit = repo.audit_entries(case.ref)
+    audit_json = _json({"entries": [entry_record(e) for e in bundle.audit]})
+    _add_record(bundle, "records/audit.json", case.ref, audit_json, subject)
+    return bundle
+
+
+def casework_record(repo: CaseRepository, ops: OpsState | None, case: Case) -> dict[str, Any]:
+    """What the store holds about a case beside its row and messages."""
+    draft = repo.get_draft(case.ref)
+    pending = PendingNotifications(ops).all() if ops else []
+    choice = next((c for c in repo.dissolution_choices() if c.case_ref == case.ref), None)
+    return {
+        "case": case.ref,
+        "tags": list(case.tags),
+        "linked_cases": repo.linked_cases(case.ref),
+        "sla": {
+            "stage": case.sla_stage,
+            "stage_due": case.sla_stage_due.isoformat() if case.sla_stage_due else None,
+        },
+        "classification_of_messages": [
+            {
+                "message_id": m.message_id,
+                "received_at": m.received_at.isoformat(),
+                "category": m.classification.category.value,
+                "topic": m.classification.topic.value,
+                "urgent": m.classification.is_urgent,
+                "confidence": m.classification.confidence,
+                "classifier": m.classification.classifier,
+            }
+            for m in repo.case_messages(case.ref)
+        ],
+        "notes": [
+            {"author": n.author, "text": n.text, "written_at": n.created_at.isoformat()}
+            for n in repo.notes(case.ref)
+        ],
+        "referrals": [
+            {
+                "id": r.id,
+                "agency": r.agency,
+                "referred_at": r.referred_at.isoformat(),
+                "referred_by": r.referred_by,
+                "expected_by": r.expected_by.isoformat(),
+                "note": r.note,
+                "replied_at": r.replied_at.isoformat() if r.replied_at else None,
+                "replied_by": r.replied_by,
+                "chased_at": r.chased_at.isoformat() if r.chased_at else None,
+                "chases": r.chases,
+            }
+            for r in repo.referrals(case.ref)
+        ],
+        "reply_draft": (
+            {
+                **draft.as_record(),
+                "references": list(draft.references),
+                "outlook_mailbox": draft.remote_mailbox,
+            }
+            if draft
+            else None
+        ),
+        "pending_notifications": [
+            {k: v for k, v in n.as_record().items() if k != "key"}
+            for n in pending
+            if n.case_ref == case.ref
+        ],
+        "dissolution_choice": (
+            {
+                "choice": choice.choice.value,
+                "decided_by": choice.decided_by,
+                "decided_at": choice.decided_at.isoformat(),
+                "consent_ref": choice.consent_ref,
+                "applied_at": choice.applied_at.isoformat() if choice.applied_at else None,
+                "outcome": choice.outcome,
+            }
+            if choice
+            else None
+        ),
+    }
 
 
 def record_export(
@@ -232,6 +364,43 @@ def record_export(
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+
+def _subject(
+    email: str,
+    person: Constituent | None,
+    office_emails: Iterable[str],
+    messages: Iterable[StoredMessage],
+) -> Subject:
+    return Subject(
+        emails=frozenset({email}),
+        names=frozenset(n.casefold() for n in {person.name if person else ""} if n),
+        postcodes=frozenset(p for p in {person.postcode if person else None} if p),
+        office_emails=frozenset(normalise_email(e) for e in office_emails),
+        message_ids=frozenset(m.message_id.lower() for m in messages),
+    )
+
+
+def _add_quarantined(
+    bundle: SarBundle, repo: CaseRepository, files: CaseFiles, email: str, subject: Subject
+) -> None:
+    """Mail that could not be read but contains their address: held about them, so included
+    (kind "quarantined") for the staffer to review."""
+    needle = email.encode()
+    for item in repo.quarantined():
+        try:
+            data = files.read_file(item.stored_path)
+        except NotFoundError:
+            continue
+        if needle in data.lower():
+            found, scanned = scan(item.stored_path, data, subject)
+            bundle.files.append(
+                BundleFile(item.stored_path, data, "quarantined", None, tuple(found), scanned)
+            )
+
+
+def _lines_naming(text: str | None, email: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if email in line.lower()]
 
 
 def _kind(path: str) -> str:

@@ -20,6 +20,7 @@ from datetime import datetime
 from casedesk.core.models import AuditEntry, Note, StoredMessage
 
 _RESTATED = frozenset({"message.threaded", "note.added"})
+_CHANNEL_RECORDS = "teams."
 _KIND_ORDER = {"message": 0, "opened": 1}
 
 
@@ -117,8 +118,10 @@ _TEXT: dict[str, tuple[str, Callable[[Detail], str]]] = {
 
 
 def audit_event(entry: AuditEntry) -> Event | None:
-    """One audit entry as a timeline event (None for entries that restate a message/note)."""
-    if entry.action in _RESTATED:
+    """One audit entry as a timeline event (None for entries that restate a message/note,
+    and for the Teams bot's own records: a view, a list, an alert sent, or the channel's
+    copy of an action whose core entry, e.g. `case.assigned`, is already there)."""
+    if entry.action in _RESTATED or entry.action.startswith(_CHANNEL_RECORDS):
         return None
     kind, describe = _TEXT.get(entry.action, ("other", _generic(entry.action)))
     return Event(

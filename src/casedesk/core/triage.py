@@ -533,7 +533,7 @@ class Triage:
         self.repo.save_draft(reply)
         self.repo.append_audit(now, ACTOR, "draft.created", case.ref, {
             "template": draft.template, "asked_for": template, "version": reply.version,
-            "sha256": reply.sha256,
+            "sha256": reply.sha256, "sources": " ".join(draft.sources) or None,
         })  # fmt: skip
         if case.signoff_required:
             self.repo.append_audit(now, ACTOR, "signoff.requested", case.ref, {

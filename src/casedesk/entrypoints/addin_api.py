@@ -12,7 +12,9 @@ token's `oid` must belong to a person in the office's people list (the rules fil
 Lookups are POSTs so that addresses, subjects and message ids travel in the body, never in a
 URL that a proxy or request log would keep.
   POST /api/addin/correct   {ref, category?, topic?}   feeds core/corrections.correct
-  POST /api/addin/claim | assign | note | create      through CaseworkActions (addin_actions.py)
+  POST /api/addin/claim | assign | note              through CaseworkActions (addin_actions.py)
+  POST /api/addin/create    {eml} | {mailbox, itemId}  a case from a message CaseDesk has not
+                                                       filed, through triage (addin_create.py)
 
 Answers are JSON with `Cache-Control: no-store`. Constituent text never reaches the log:
 log records carry the route, the status and the member id only.
@@ -35,10 +37,13 @@ from casedesk.adapters.auth.entra_tokens import (
 )
 from casedesk.core.casework import RefusedError
 from casedesk.core.corrections import correct
+from casedesk.core.hand_filing import MAX_MESSAGE_BYTES, HandFiled, MessageTooLargeError
 from casedesk.core.models import Case, Category, StoredMessage, Topic
 from casedesk.core.rules import Person
+from casedesk.core.triage import Outcome
 from casedesk.entrypoints import render
 from casedesk.entrypoints.addin_actions import CaseworkActions, NotAvailableYetError
+from casedesk.entrypoints.addin_create import CreateFromMessage, CreateRefusedError
 from casedesk.entrypoints.http_server import HttpRequest
 from casedesk.entrypoints.webhooks import HttpResult
 from casedesk.errors import NotFoundError
@@ -62,7 +67,7 @@ class DraftSource(Protocol):
 
 @dataclass
 class AddinBackend:
-    """What the add-in API needs; built by `addin_wiring.build_addin_api`."""
+    """What the add-in API needs; built by `addin_host.build_addin_api`."""
 
     repo: CaseRepository
     files: CaseFiles
@@ -70,6 +75,7 @@ class AddinBackend:
     drafts: DraftSource
     people: Callable[[], Mapping[str, Person]]
     casework: CaseworkActions
+    creator: CreateFromMessage | None = None  # None: this host cannot triage (answers 501)
 
 
 def _json(status: int, payload: Mapping[str, Any]) -> HttpResult:
@@ -158,6 +164,10 @@ class AddinApi:
             result = _error(409, "refused", str(exc))
         except _BadRequestError as exc:
             result = _error(400, "bad_request", str(exc))
+        except MessageTooLargeError as exc:
+            result = _error(413, "too_large", str(exc))
+        except CreateRefusedError as exc:
+            result = _error(exc.status, exc.code, str(exc))
         log.info("add-in request", extra={"event": "addin.request", "route": name,
                                           "status": result.status, "member": member.id})  # fmt: skip
         return result
@@ -169,6 +179,7 @@ class AddinApi:
             "member": {"id": member.id, "name": member.name, "role": member.role},
             "choices": {"categories": [c.value for c in Category], "topics": [t.value for t in Topic]},
             "people": [{"id": p.id, "name": p.name} for p in b.people().values()],
+            "limits": {"message_bytes": MAX_MESSAGE_BYTES},
         })  # fmt: skip
 
     def message(self, request: HttpRequest, member: Person, b: AddinBackend) -> HttpResult:
@@ -255,9 +266,28 @@ class AddinApi:
         return _json(200, {"done": True})
 
     def create(self, request: HttpRequest, member: Person, b: AddinBackend) -> HttpResult:
+        """Triage the open message for the member: its case, however triage filed it."""
+        if b.creator is None:
+            raise NotAvailableYetError("creating a case from a message is not available on this host")
         body = _body(request)
-        ref = b.casework.create_from_message(member.id, _text(body, "mailbox"), _text(body, "itemId"))
-        return _json(201, {"ref": ref})
+        if isinstance(body.get("eml"), str) and body["eml"]:
+            done = b.creator.from_eml(member.id, body["eml"])
+        else:
+            done = b.creator.from_mailbox(member.id, _text(body, "mailbox"), _text(body, "itemId"))
+        return self._created(done, b)
+
+    def _created(self, done: HandFiled, b: AddinBackend) -> HttpResult:
+        if done.outcome is Outcome.QUARANTINED or done.case_ref is None:
+            return _error(422, "quarantined", (
+                f"CaseDesk could not read this as an email ({done.reason}). It is kept in "
+                "quarantine with the reason (`casedesk quarantine`); forward the message to the "
+                "office mailbox, or ask the office manager to look at it"
+            ))  # fmt: skip
+        case = b.repo.get_case(done.case_ref)
+        messages = b.repo.case_messages(done.case_ref)
+        this = next((m for m in messages if m.sha256.startswith(done.message)), None)
+        status = 201 if done.outcome is Outcome.FILED_NEW else 200
+        return _json(status, {"outcome": done.outcome.value, "found": True, **self._case_view(case, this, b)})
 
 
 class _BadRequestError(Exception):

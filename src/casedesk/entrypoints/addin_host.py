@@ -15,9 +15,10 @@ from casedesk.adapters.auth.entra_tokens import EntraTokenValidator, FetchJson
 from casedesk.core.rules import Person
 from casedesk.entrypoints.addin_actions import CoreCasework
 from casedesk.entrypoints.addin_api import API_PREFIX, AddinApi, AddinBackend
+from casedesk.entrypoints.addin_create import MAX_CREATE_REQUEST_BYTES, CreateFromMessage
 from casedesk.entrypoints.http_server import HttpRequest, RequestRoute, RouteTable
 from casedesk.entrypoints.webhooks import HttpResult
-from casedesk.ports import Clock
+from casedesk.ports import CaseRepository, Clock, RemoteMailbox
 from casedesk.settings import Settings
 
 PANE_DIR = Path(__file__).resolve().parent.parent / "web" / "addin"
@@ -61,16 +62,32 @@ def addin_off_reason(settings: Settings) -> str:
     return ""
 
 
+class RepoDrafts:
+    """The case's reply draft as the store holds it (SQLite or the SharePoint list), so the
+    pane shows it with either adapter set; None where triage wrote none (spam, abuse)."""
+
+    def __init__(self, repo: CaseRepository) -> None:
+        self.repo = repo
+
+    def reply_draft(self, case_ref: str) -> str | None:
+        draft = self.repo.get_draft(case_ref)
+        if draft is None:
+            return None
+        return draft.body.strip() or None
+
+
 def build_addin_api(
-    settings: Settings, app: Any, clock: Clock | None = None, fetch_json: FetchJson | None = None
+    settings: Settings,
+    app: Any,
+    clock: Clock | None = None,
+    fetch_json: FetchJson | None = None,
+    remote: RemoteMailbox | None = None,
 ) -> AddinApi:
-    """The API over an embedded App (or an M365 intake's case App); 503s if unconfigured."""
+    """The API over an embedded App (or an M365 intake's case App, with the intake's Graph
+    mailbox as `remote`); 503s if unconfigured."""
     why = addin_off_reason(settings)
     if why:
         return AddinApi(None, None, why)
-    from casedesk.adapters.embedded.local_drafts import LocalDraftSource, NoDraftSource
-    from casedesk.adapters.embedded.local_files import LocalCaseFiles
-
     clock = clock or app.clock
     audiences = [a for a in (settings.addin_client_id, settings.addin_app_id_uri) if a]
     extra: dict[str, Any] = {"fetch_json": fetch_json} if fetch_json else {}
@@ -78,12 +95,13 @@ def build_addin_api(
         settings.tenant_id or "", audiences, settings.addin_scope, clock,
         authority=settings.addin_authority, **extra,
     )  # fmt: skip
-    drafts: Any = (
-        LocalDraftSource(app.files.root) if isinstance(app.files, LocalCaseFiles) else NoDraftSource()
+    creator = CreateFromMessage(
+        app.triage, app.repo, clock, remote, settings.mailbox_list if remote is not None else ()
     )
     backend = AddinBackend(
-        app.repo, app.files, clock, drafts, lambda: people_of(app), CoreCasework(app.repo, clock)
-    )
+        app.repo, app.files, clock, RepoDrafts(app.repo), lambda: people_of(app),
+        CoreCasework(app.repo, clock), creator,
+    )  # fmt: skip
     return AddinApi(validator, backend, public_config=public_config(settings))
 
 
@@ -121,9 +139,11 @@ def pane_files(prefix: str, root: Path = PANE_DIR) -> RequestRoute:
     return serve
 
 
-def functions_addin_routes(settings: Settings, app: Any) -> RequestRoute:
+def functions_addin_routes(
+    settings: Settings, app: Any, remote: RemoteMailbox | None = None
+) -> RequestRoute:
     """The function app: one route for `/api/addin/*`, the pane's files under pane/."""
-    api = build_addin_api(settings, app)
+    api = build_addin_api(settings, app, remote=remote)
     pane = pane_files(FUNCTIONS_PANE_PREFIX)
 
     def route(request: HttpRequest) -> HttpResult:
@@ -134,7 +154,10 @@ def functions_addin_routes(settings: Settings, app: Any) -> RequestRoute:
     return route
 
 
-def add_addin_routes(table: RouteTable, settings: Settings, app: Any) -> None:
+def add_addin_routes(
+    table: RouteTable, settings: Settings, app: Any, remote: RemoteMailbox | None = None
+) -> None:
     """`casedesk serve`: the API and the pane on the local server."""
-    table.add_prefix(API_PREFIX, build_addin_api(settings, app))
+    table.add_prefix(API_PREFIX, build_addin_api(settings, app, remote=remote))
+    table.allow_body(API_PREFIX + "create", MAX_CREATE_REQUEST_BYTES)
     table.add_prefix(LOCAL_PANE_PREFIX, pane_files(LOCAL_PANE_PREFIX))

@@ -23,6 +23,14 @@ def approval_manifest(
         Path | None,
         typer.Option("--tests", help="JUnit XML of the security tests to show in the pack."),
     ] = None,
+    features: Annotated[
+        str,
+        typer.Option(
+            "--features",
+            help="Feature switches to render as on, comma-separated (send_mail,ai,...), or "
+            "all; default none: the least-privileged permission set.",
+        ),
+    ] = "",
     root: Annotated[Path, typer.Option(help="The repository root.")] = Path(),
     manifest: Annotated[
         Path, typer.Option(help="The manifest, relative to the root.")
@@ -32,18 +40,24 @@ def approval_manifest(
     """Check approval/permissions.yaml against every Graph and Azure call in the adapters
     (--check), and render the approval pack (--out DIR).
 
-    Example: casedesk approval-manifest --check; casedesk approval-manifest --out build/pack"""
+    Example: casedesk approval-manifest --check; casedesk approval-manifest --out build/pack
+    --features send_mail"""
+    from casedesk.approval.addin_permissions import read_addin_permissions
     from casedesk.approval.check import bicep_role_ids, check_manifest
     from casedesk.approval.manifest import load_manifest
     from casedesk.approval.scan import adapter_files, scan
+    from casedesk.features import parse_switches
 
     if not check and out is None:
         raise typer.BadParameter("give --check, --out DIR, or both")
+    switches_on = parse_switches(features)
     loaded = load_manifest(root / manifest)
     calls = scan(adapter_files(root), root)
     infra = root / "infra"
     roles = bicep_role_ids(infra, root) if infra.is_dir() else None
-    problems = check_manifest(loaded, calls, manifest.as_posix(), roles)
+    problems = check_manifest(
+        loaded, calls, manifest.as_posix(), roles, read_addin_permissions(root)
+    )
     if as_json:
         render.print_json(
             {
@@ -60,15 +74,19 @@ def approval_manifest(
             "the approval pack is only rendered when they agree"
         )
     if not as_json:
-        requested = sum(1 for p in loaded.permissions if p.is_requested)
+        requested = len(loaded.in_effect(switches_on))
+        on = ", ".join(sorted(switches_on)) or "none"
         render.console.print(
             f"{manifest}: matches the code ({len(calls)} call sites, "
-            f"{len(loaded.endpoints)} endpoints, {requested} permissions requested)"
+            f"{len(loaded.endpoints)} endpoints, {requested} permissions requested with "
+            f"feature switches on: {on})"
         )
     if out is not None:
         from casedesk.approval.pack import build_pack, security_results
 
         results = security_results(root / "approval" / "security-tests.yaml", tests)
-        html, sbom = build_pack(loaded, calls, root / "approval" / "pack.yaml", results, out)
+        html, sbom = build_pack(
+            loaded, calls, root / "approval" / "pack.yaml", results, out, switches_on=switches_on
+        )
         if not as_json:
             render.console.print(f"wrote {html} and {sbom}")

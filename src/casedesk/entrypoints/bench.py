@@ -179,7 +179,9 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_bench(count: int, progress: bool = True, search_cases: int = 0) -> dict[str, Any]:
+def run_bench(
+    count: int, progress: bool = True, search_cases: int = 0, sla_cases: int = 0
+) -> dict[str, Any]:
     from casedesk.adapters.embedded.clock import FixedClock
     from casedesk.bootstrap import build_app
     from casedesk.core import campaigns
@@ -219,6 +221,10 @@ def run_bench(count: int, progress: bool = True, search_cases: int = 0) -> dict[
         from casedesk.entrypoints.bench_search import run_search_bench
 
         search = run_search_bench(search_cases)
+    if sla_cases:
+        from casedesk.entrypoints.bench_sla import run_sla_bench
+
+        search |= run_sla_bench(sla_cases)
     return {
         "messages": count,
         "triage_messages_per_second": count / triage_seconds,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from casedesk.bootstrap import App, build_app, classifier_in_use
@@ -15,9 +16,12 @@ from casedesk.core.triage import TriageResult
 from casedesk.entrypoints import case_filters as filters
 from casedesk.entrypoints import cases_cli, render
 from casedesk.entrypoints.approval_cli import approval_manifest
+from casedesk.entrypoints.dissolution_cli import dissolution_cli
 from casedesk.entrypoints.geo_cli import geo_cli
+from casedesk.entrypoints.mailings_cli import register_mailing_commands
 from casedesk.entrypoints.privacy_cli import register as register_privacy_commands
 from casedesk.entrypoints.replies_cli import register_reply_commands
+from casedesk.entrypoints.report_cli import report_command
 from casedesk.entrypoints.rules_cli import rules_cli
 from casedesk.entrypoints.sla_cli import due_queue
 from casedesk.entrypoints.sla_cli import register as register_sla_commands
@@ -126,6 +130,9 @@ def demo(
         campaigns = [c for c in app.repo.campaigns() if c.is_campaign]
         quarantined = app.repo.quarantined()
         drafts = [(c, app.repo.get_draft(c.ref)) for c in cases]
+        from casedesk.entrypoints.report_cli import demo_briefing
+
+        briefing = demo_briefing(app)  # a few lines, and the MP's briefing in the data dir
     finally:
         app.close()
     from casedesk.entrypoints.replies_view import drafts_json, print_demo_drafts
@@ -145,6 +152,11 @@ def demo(
 
     print_demo_report(app.settings.data_dir, report, cases, campaigns, quarantined)
     print_demo_drafts(app.settings.data_dir, drafts)
+    for line in briefing:
+        render.console.print(line, highlight=False)
+    from casedesk.entrypoints.mailings_cli import print_demo_campaign_preview
+
+    print_demo_campaign_preview(app.settings, Path("samples/attachments/mp-letter.pdf"))
 
 
 @cli.command()
@@ -354,12 +366,18 @@ def bench(
     search_cases: Annotated[
         int, typer.Option(help="Cases to generate for the search figures (0: skip them).")
     ] = 100_000,
+    sla_cases: Annotated[
+        int, typer.Option(help="Open cases to generate for the SLA sweep figures (0: skip).")
+    ] = 10_000,
 ) -> None:
     """Generate a campaign surge mixed with casework, triage it, and print the rates; then
-    time searches on a store of --search-cases generated cases."""
+    time searches on a store of --search-cases generated cases and the SLA sweep on
+    --sla-cases open cases."""
     from casedesk.entrypoints.bench import run_bench
 
-    results = run_bench(messages, progress=not as_json, search_cases=search_cases)
+    results = run_bench(
+        messages, progress=not as_json, search_cases=search_cases, sla_cases=sla_cases
+    )
     if as_json:
         render.print_json({"bench": results})
         return
@@ -466,8 +484,11 @@ cli.command("approval-manifest")(approval_manifest)
 register_sla_commands(cli)  # sweep, notifications, refer, reply-received, referrals, agencies
 register_reply_commands(cli)  # templates check, draft, approvals, approve, reject, send
 register_privacy_commands(cli)  # sar, retention, erase, hold, release, holds, audit
+register_mailing_commands(cli)  # campaign reply, outcome, follow-up, mailings, mailing ...
 cli.add_typer(teams_cli, name="teams")
 cases_cli.register(cli)
+cli.command("report")(report_command)  # insight, the MP's briefing, anonymised export
+cli.add_typer(dissolution_cli, name="dissolution")  # plan, decide, apply
 
 
 @m365_cli.command("check")
@@ -538,5 +559,5 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli(args=argv)  # standalone mode: usage errors exit 2 with Typer's own message
     except CaseDeskError as exc:
-        render.err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        render.err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(1)

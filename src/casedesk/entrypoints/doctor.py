@@ -209,6 +209,28 @@ def _templates(settings: Settings) -> Finding:
     return Finding("templates", "ok", f"office templates in {settings.templates_dir}")
 
 
+def _ai_drafting(settings: Settings) -> Finding:
+    """With AI drafting on, are the policy lines there and readable? (The model itself is not
+    called: a draft falls back to the template when it cannot be reached.)"""
+    if not settings.ai_drafting:
+        return Finding("ai drafting", "ok", "off: drafts come from the templates")
+    from casedesk.adapters.embedded.policy_folder import load_policy_notes
+
+    folder = settings.policy_folder
+    notes, problems = load_policy_notes(folder)
+    if problems:
+        return Finding(
+            "ai drafting", "warn", f"{len(problems)} policy note(s) skipped: {problems[0]}",
+            "fix the note it names (format: samples/policy/README.md)",
+        )  # fmt: skip
+    if not notes:
+        return Finding(
+            "ai drafting", "warn", f"on, but no policy notes in {folder}",
+            "write the MP's positions there (samples/policy/ is an example), or set policy_dir",
+        )  # fmt: skip
+    return Finding("ai drafting", "ok", f"on, {len(notes)} policy notes in {folder}")
+
+
 def _tenant(settings: Settings) -> Finding:
     if settings.adapters == "m365":
         return Finding(
@@ -218,6 +240,17 @@ def _tenant(settings: Settings) -> Finding:
             "casedesk m365 check (token, each mailbox, storage)",
         )
     return Finding("tenant", "ok", "embedded adapters: no tenant needed")
+
+
+def _features(settings: Settings) -> Finding:
+    """Which optional features are switched on, and so which extra permissions they need."""
+    from casedesk.features import SWITCHES
+
+    on = [s for s in SWITCHES if s.is_on(settings)]
+    if not on:
+        return Finding("features", "ok", "no optional feature switched on (least privilege)")
+    needs = "; ".join(f"{s.name} needs {s.needs}" for s in on)
+    return Finding("features", "ok", f"switched on: {needs}")
 
 
 def examine(load: Callable[[], Settings]) -> list[Finding]:
@@ -231,5 +264,5 @@ def examine(load: Callable[[], Settings]) -> list[Finding]:
         return [*found, Finding("settings", "fail", str(exc), "fix the setting it names")]
     found.append(Finding("settings", "ok", "valid"))
     found += [_data_dir(settings), *_store(settings), _rules(settings), _classifier(settings)]
-    found += [_templates(settings), _tenant(settings)]
+    found += [_templates(settings), _ai_drafting(settings), _tenant(settings), _features(settings)]
     return found

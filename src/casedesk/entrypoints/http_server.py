@@ -52,6 +52,11 @@ class RouteTable:
         self.prefixes: list[tuple[str, RequestRoute]] = []
         self.lock = threading.Lock()
         self.header_routes: dict[tuple[str, str], HeaderRoute] = {}
+        self.body_limits: dict[str, int] = {}  # path -> largest body, where not MAX_REQUEST_BYTES
+
+    def allow_body(self, path: str, max_bytes: int) -> None:
+        """A larger request body for one path (the add-in hands over whole messages)."""
+        self.body_limits[path] = max_bytes
 
     def add(self, method: str, path: str, handler: Route) -> None:
         self.routes[(method, path)] = handler
@@ -93,7 +98,7 @@ def make_server(host: str, port: int, table: RouteTable) -> ThreadingHTTPServer:
 
         def _serve(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_REQUEST_BYTES:
+            if length > table.body_limits.get(urlsplit(self.path).path, MAX_REQUEST_BYTES):
                 self._reply(HttpResult(413, b"request too large"))
                 return
             body = self.rfile.read(length) if length else b""

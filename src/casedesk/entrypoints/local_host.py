@@ -52,14 +52,17 @@ def _bot(settings: Settings, app: Any, login_http_client: Any) -> Any:
     """The Teams bot over the same case store, when CASEDESK_BOT_APP_ID is set."""
     if not settings.bot_app_id:
         return None
-    from casedesk.bootstrap_teams import bot_token_source, build_bot, embedded_drafts
+    from casedesk.bootstrap_teams import bot_token_source, build_bot, embedded_drafts, reply_desk
 
     cases = getattr(app, "cases", app)  # the M365 intake wraps the case app
     embedded = settings.adapters == "embedded" or settings.case_store == "embedded"
+    desk = reply_desk(
+        settings, cases.repo, cases.files, cases.triage.drafter, cases.clock, login_http_client
+    )
     return build_bot(
         settings, cases.repo, cases.ops, cases.clock, cases.triage.rules,
         drafts=embedded_drafts(settings.data_dir) if embedded else None,
-        token=bot_token_source(settings, login_http_client),
+        token=bot_token_source(settings, login_http_client), replies=desk,
     )  # fmt: skip
 
 
@@ -68,6 +71,7 @@ def _digester(bot: Any, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             bot.notifier.deliver_pending()
+            bot.notifier.request_signoffs()  # drafts edited into the approval queue
             bot.notifier.send_digests()
         except Exception:
             log.exception("digest failed; retrying at the next sweep", extra={"event": "digest.error"})
@@ -128,7 +132,10 @@ def start_local_host(
 
     from casedesk.entrypoints.addin_host import add_addin_routes
 
-    add_addin_routes(table, settings, app.cases if settings.adapters == "m365" else app)
+    if settings.adapters == "m365":
+        add_addin_routes(table, settings, app.cases, remote=app.intake.remote)
+    else:
+        add_addin_routes(table, settings, app)
     local = LocalHost(server, app)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     if bot is not None:

@@ -57,8 +57,9 @@ def sar_command(
         now = app.clock.now()
         offices = {app.settings.office_address, *app.settings.mailbox_list}
         bundle = sar.collect(
-            app.repo, app.files, email, now, by.strip(), app.settings.office_name, offices, salt
-        )
+            app.repo, app.files, email, now, by.strip(), app.settings.office_name, offices, salt,
+            app.ops,
+        )  # fmt: skip
         target = out / f"sar-{now:%Y%m%d}-{person_key(salt, bundle.email)[:8]}.zip"
         digest = write_archive(bundle, target)
         try:

@@ -106,6 +106,8 @@ def _print_draft(draft: ReplyDraft, case: Case, settings: Settings) -> None:
         Text(f"to:       {draft.to_name} <{draft.to_addr}>  (in reply to {draft.in_reply_to})")
     )
     out.print(Text(f"file:     {_draft_file(settings, case.ref)}"))
+    if draft.sources:
+        out.print(Text(f"sources:  {', '.join(draft.sources)}"))
     out.rule()
     sys.stdout.flush()
     out.print(Text(draft.body.rstrip("\n")))  # their words in it stay text, never markup
@@ -179,6 +181,14 @@ def draft(
     template: Annotated[
         str | None, typer.Option(help="Write the draft again from this template.")
     ] = None,
+    redraft: Annotated[
+        bool,
+        typer.Option(
+            "--redraft",
+            help="Write the draft again as triage would: with ai_drafting on, the AI drafter "
+            "(grounded; the template when it cannot), else the template.",
+        ),
+    ] = False,
     by: Annotated[
         str | None,
         typer.Option("--by", envvar="CASEDESK_USER", help="Who is editing (audited)."),
@@ -187,10 +197,11 @@ def draft(
 ) -> None:
     """Show or replace a reply draft. Example: casedesk draft CD-2026-000007 --edit reply.txt --by jo
 
-    A new text is a new version; a sign-off the old one had is void."""
-    if edit is not None and template is not None:
-        raise typer.BadParameter("use --edit FILE or --template NAME, not both")
-    if (edit is not None or template is not None) and not by:
+    A new text is a new version; a sign-off the old one had is void. `sources` lists what an
+    AI draft was written from (docs/ai-use.md)."""
+    if sum((edit is not None, template is not None, redraft)) > 1:
+        raise typer.BadParameter("use one of --edit FILE, --template NAME or --redraft")
+    if (edit is not None or template is not None or redraft) and not by:
         raise typer.BadParameter("say who is editing: --by NAME (or CASEDESK_USER)")
     text = None
     if edit is not None:
@@ -204,7 +215,7 @@ def draft(
     try:
         if text is not None:
             app.desk.edit(ref, text, by or "")
-        elif template is not None:
+        elif template is not None or redraft:
             app.desk.redraft(ref, template, by or "")
         case, found = app.desk.show(ref)
     finally:

@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from casedesk.core.sar import SarBundle
+from casedesk.core.sar import HAND_BACK, TRANSFER, SarBundle
 from casedesk.entrypoints.render import local
 
 _STYLE = """
@@ -34,9 +34,27 @@ def _link(path: str) -> str:
     return f'<a href="{_e(quote(path))}"><code>{_e(path)}</code></a>'
 
 
+# (page title, heading) by what the bundle is for; subject access otherwise.
+_TITLES = {
+    TRANSFER: (
+        "Case transfer to the successor MP: bundle for review",
+        "Case transfer to the successor MP (with the constituent's consent)",
+    ),
+    HAND_BACK: (
+        "Case file for the constituent: bundle for review",
+        "Case file handed back to the constituent",
+    ),
+}
+_SAR_TITLES = (
+    "Subject access request: bundle for review",
+    "Subject access request: what the office holds",
+)
+
+
 def render_index_html(bundle: SarBundle) -> str:
     """The page a staffer opens first: who, what, and what to check before sending."""
     p = bundle.person
+    title, heading = _TITLES.get(bundle.purpose, _SAR_TITLES)
     review = bundle.third_party
     not_scanned = [f for f in bundle.files if not f.scanned]
     parts = [
@@ -44,9 +62,9 @@ def render_index_html(bundle: SarBundle) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">",
-        "<title>Subject access request: bundle for review</title>",
+        f"<title>{_e(title)}</title>",
         f"<style>{_STYLE}</style></head><body>",
-        "<h1>Subject access request: what the office holds</h1>",
+        f"<h1>{_e(heading)}</h1>",
         '<p class="warn"><strong>Not ready to send.</strong> A member of staff must work '
         "through <em>Check before sending</em> first. This bundle holds other people's "
         "details until they are redacted.</p>",
@@ -79,6 +97,12 @@ def render_index_html(bundle: SarBundle) -> str:
             "<li>Other people's cases mention this address or full name: "
             + ", ".join(f"<code>{_e(r)}</code>" for r in bundle.mentioned_in)
             + ". They are <strong>not</strong> in this bundle; decide what to disclose from them.</li>"
+        )
+    quarantined = [f for f in bundle.files if f.kind == "quarantined"]
+    if quarantined:
+        parts.append(
+            f"<li>{len(quarantined)} quarantined file(s) (mail CaseDesk could not read) contain "
+            "this address: check whether each is theirs before including it.</li>"
         )
     if bundle.missing:
         parts.append(

@@ -17,19 +17,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from casedesk.core import casework
 from casedesk.core.casework import RefusedError
 from casedesk.core.corrections import correct
 from casedesk.core.digest import is_overdue
-from casedesk.core.models import Case, CaseQuery, Category
-from casedesk.core.permissions import Permission, Refusal, check, is_abusive
+from casedesk.core.handover import build_handover
+from casedesk.core.models import Case, CaseQuery, CaseStatus, Category
+from casedesk.core.permissions import Permission, Refusal, check, handover_refusal, is_abusive
+from casedesk.core.replies import DraftChangedError, ReplyRefusedError
 from casedesk.core.roster import Member, Roster
 from casedesk.errors import NotFoundError
 from casedesk.ports import CaseRepository, Clock, OpsState
-from casedesk.teams import cards
+from casedesk.teams import cards, signoff_cards
 from casedesk.teams.actions import ActionNotAvailableError, CaseActions
 from casedesk.teams.commands import REF, Command, Kind, parse_command, strip_mentions
 from casedesk.teams.drafts import DraftReader, preview
+from casedesk.teams.handover_cards import HandoverView, choice_id, handover_card
 from casedesk.teams.references import ConversationRef, ConversationReferences
+from casedesk.teams.signoff import pending_signoffs
 
 log = logging.getLogger("casedesk.teams")
 security_log = logging.getLogger("casedesk.security")
@@ -109,7 +114,9 @@ class TeamsBot:
         if member is None:
             return Reply(cards.unknown_user_card())
         self._remember(member, turn)
-        if turn.value and not turn.text.strip():  # an Action.Submit (older Teams clients)
+        if turn.value and (not turn.text.strip() or "action" in turn.value):
+            # An Action.Submit (older Teams clients), or a messageBack whose text is only
+            # what the chat shows: the card's data says which action it was.
             data = dict(turn.value)
             return self._act(_Context(member, turn), str(data.get("action") or ""), data)
         command = parse_command(strip_mentions(turn.text, turn.bot_mentions))
@@ -174,14 +181,21 @@ class TeamsBot:
             return self._act(ctx, "close", {"ref": command.ref, "reason": command.arg})
         if kind is Kind.NOTE and command.ref:
             return self._act(ctx, "note", {"ref": command.ref, "note": command.arg})
+        if kind is Kind.REVIEW and command.ref:
+            return self._act(ctx, "reviewDraft", {"ref": command.ref})
         if kind is Kind.HANDOVER:
-            refusal = check(ctx.member, Permission.HANDOVER)
-            if refusal:
-                return self._refused(ctx, "handover", "teams:handover", refusal)
-            return Reply(cards.message_card(
-                "Handover is not available in this build yet: it arrives with the handover "
-                "notes. Nothing was changed."))  # fmt: skip
+            return self._handover(ctx, command.arg, command.to)
+        if kind is Kind.APPROVALS:
+            return self._approvals(ctx)
         return self._list(ctx, command)
+
+    def _approvals(self, ctx: _Context) -> Reply:
+        refusal = check(ctx.member, Permission.APPROVE)
+        if refusal:
+            return self._refused(ctx, "approvals", "teams:approvals", refusal)
+        pending = pending_signoffs(self.repo)
+        self._audit(ctx.member, "teams.listed", "teams:approvals", {"shown": len(pending)})
+        return Reply(signoff_cards.approvals_list_card(pending, self.clock.now()))
 
     def _list(self, ctx: _Context, command: Command) -> Reply:
         refusal = check(ctx.member, Permission.VIEW_CASES)
@@ -235,6 +249,12 @@ class TeamsBot:
             return Reply(self._case_card(ctx, case))
         if verb == "changeCategory":
             return self._change_category(ctx, case, str(data.get("category") or ""))
+        if verb == "reviewDraft":
+            return self._review(ctx, case)
+        if verb in ("approve", "reject"):
+            return self._decide(ctx, case, verb, data)
+        if verb == "reassign":
+            return self._reassign(ctx, case, data)
         return self._delegate(ctx, case, verb, data)
 
     def _change_category(self, ctx: _Context, case: Case, value: str) -> Reply:
@@ -253,7 +273,7 @@ class TeamsBot:
         return Reply(self._case_card(ctx, self.repo.get_case(case.ref), notice))
 
     def _delegate(self, ctx: _Context, case: Case, verb: str, data: Mapping[str, Any]) -> Reply:
-        """claim, assign, close, note, approve: through CaseActions, after our own checks."""
+        """claim, assign, close, note: through CaseActions, after our own checks."""
         ref, by = case.ref, ctx.member.id
         text = str(data.get("note") or data.get("reason") or "").strip()
         if verb in ("close", "note") and not text:
@@ -271,18 +291,123 @@ class TeamsBot:
                 self.actions.assign(ref, str(data.get("assignee")), by)
             elif verb == "close":
                 self.actions.close(ref, text[:500], by)
-            elif verb == "note":
-                self.actions.note(ref, text[:2000], by)
             else:
-                self.actions.approve(ref, by)
+                self.actions.note(ref, text[:2000], by)
         except ActionNotAvailableError as exc:
             self._audit(ctx.member, "teams.action_unavailable", ref, {"action": verb})
             return Reply(cards.refusal_card(str(exc)), text=str(exc))
         except RefusedError as exc:  # the casework core's own refusal, e.g. a closed case
             self._audit(ctx.member, "teams.action_refused", ref, {"action": verb})
             return Reply(cards.refusal_card(str(exc)), text=str(exc))
-        self._audit(ctx.member, f"teams.{verb}", ref, {})
+        self._audit(ctx.member, _AUDITED[verb], ref, {})
         return Reply(self._case_card(ctx, self.repo.get_case(ref), _DONE[verb]))
+
+    # --- the MP's sign-off -------------------------------------------------------------------
+
+    def _review(self, ctx: _Context, case: Case, notice: str | None = None) -> Reply:
+        """The approval card for the current version (`approve CD-…`, Review, an old card)."""
+        reply = self.repo.get_draft(case.ref)
+        if reply is None:
+            message = f"{case.ref} has no reply draft yet."
+            return Reply(cards.message_card(message), text=message)
+        if is_abusive(case) and not ctx.turn.is_personal:
+            message = f"{case.ref} is abusive or threatening mail: review it in a personal chat."
+            return Reply(cards.refusal_card(message), text=message)
+        self._audit(ctx.member, "teams.viewed_case", case.ref, {"draft_version": reply.version})
+        card = signoff_cards.approval_request_card(case, reply, self.clock.now(), notice)
+        return Reply(card)
+
+    def _decide(self, ctx: _Context, case: Case, verb: str, data: Mapping[str, Any]) -> Reply:
+        """Approve or send back exactly the version the card showed (its sha256), or nothing."""
+        ref, by = case.ref, ctx.member.id
+        seen = str(data.get("sha256") or "").strip().lower()
+        if not seen:  # typed, or a card from before versions were shown: show what is current
+            return self._review(ctx, case, "Check the version below, then decide on this card.")
+        if is_abusive(case) and not ctx.turn.is_personal:
+            message = f"{ref} is abusive or threatening mail: decide on it in a personal chat."
+            return Reply(cards.refusal_card(message), text=message)
+        reason = str(data.get("reason") or "").strip()[:1000]
+        if verb == "reject" and not reason:
+            message = "Say what should change, so whoever edits the reply knows."
+            return Reply(cards.refusal_card(message), text=message)
+        try:
+            if verb == "approve":
+                self.actions.approve(ref, by, seen)
+            else:
+                self.actions.reject(ref, reason, by, seen)
+        except DraftChangedError as exc:
+            self._audit(ctx.member, "teams.action_refused", ref, {
+                "action": verb, "why": "draft changed", "current_version": exc.current.version,
+            })  # fmt: skip
+            notice = (
+                f"Nothing was {'approved' if verb == 'approve' else 'sent back'}: the draft "
+                f"changed since that card was sent. This is version {exc.current.version}."
+            )
+            card = signoff_cards.approval_request_card(case, exc.current, self.clock.now(), notice)
+            return Reply(card)
+        except (ActionNotAvailableError, ReplyRefusedError) as exc:
+            self._audit(ctx.member, "teams.action_refused", ref, {"action": verb})
+            return Reply(cards.refusal_card(str(exc)), text=str(exc))
+        self._audit(ctx.member, _AUDITED[verb], ref, {"sha256": seen})
+        reply = self.repo.get_draft(ref)
+        assert reply is not None
+        return Reply(signoff_cards.decided_card(self.repo.get_case(ref), reply, _DONE[verb]))
+
+    # --- handover ------------------------------------------------------------------------------
+
+    def _handover(self, ctx: _Context, who: str, to: str, notice: str | None = None) -> Reply:
+        """The person's handover notes with one-click reassignment per case."""
+        person = ctx.member if who.casefold() in ("", "me", "myself") else self._member_named(who)
+        if person is None:
+            message = f"'{who[:60]}' is not in the office's people list. Try `handover @name`."
+            return Reply(cards.refusal_card(message), text=message)
+        refusal = handover_refusal(ctx.member, person.id)
+        if refusal:
+            return self._refused(ctx, "handover", f"handover:{person.id}", refusal)
+        target = self._member_named(to) if to else None
+        if to and (target is None or target.id == person.id):
+            message = f"'{to[:60]}' cannot take {person.name}'s cases: choose someone else."
+            return Reply(cards.refusal_card(message), text=message)
+        cases = self.repo.query_cases(
+            CaseQuery(assignee=person.id, open_only=True, limit=LIST_LIMIT)
+        )
+        items = [casework.timeline(self.repo, c.ref) for c in cases]
+        written = build_handover(person.id, items, self.clock.now(), ctx.member.id)
+        self._audit(ctx.member, "teams.handover_shown", f"handover:{person.id}",
+                    {"cases": len(written.cases), "to": target.id if target else None})  # fmt: skip
+        people = tuple(m for m in self.roster().members if m.id != person.id)
+        return Reply(handover_card(HandoverView(written, person, people, target, notice)))
+
+    def _reassign(self, ctx: _Context, case: Case, data: Mapping[str, Any]) -> Reply:
+        """One case from a handover card: still the handed-over person's, and the presser
+        may hand over that person's cases (the card's data decides neither)."""
+        ref, holder = case.ref, case.assignee or ""
+        wanted_from = str(data.get("from") or "")
+        refusal = handover_refusal(ctx.member, holder) if holder else None
+        if refusal:
+            return self._refused(ctx, "reassign", ref, refusal)
+        if not holder or holder != wanted_from:
+            message = (
+                f"{ref} is no longer with {wanted_from or 'that person'}: it is with "
+                f"{holder or 'nobody'}. Nothing was changed."
+            )
+            return Reply(cards.refusal_card(message), text=message)
+        if case.merged_into or case.status is CaseStatus.CLOSED:
+            message = f"{ref} is closed. Nothing was changed."
+            return Reply(cards.refusal_card(message), text=message)
+        target = self.roster().get(str(data.get(choice_id(ref)) or data.get("assignee") or ""))
+        if target is None or target.id == holder:
+            message = "Choose someone else from the office's people list."
+            return Reply(cards.refusal_card(message), text=message)
+        try:
+            self.actions.reassign(ref, target.id, ctx.member.id, f"handover from {holder}")
+        except (ActionNotAvailableError, RefusedError) as exc:
+            self._audit(ctx.member, "teams.action_refused", ref, {"action": "reassign"})
+            return Reply(cards.refusal_card(str(exc)), text=str(exc))
+        self._audit(ctx.member, _AUDITED["reassign"], ref, {"from": holder, "to": target.id})
+        # The refreshed handover keeps its one-click person, if the card had one.
+        return self._handover(ctx, holder, str(data.get("assignee") or ""),
+                              f"{ref} reassigned to {target.name}.")  # fmt: skip
 
     def _case_card(self, ctx: _Context, case: Case, notice: str | None = None) -> Json:
         allowed = frozenset(p for p in Permission if check(ctx.member, p, case) is None)
@@ -291,12 +416,13 @@ class TeamsBot:
         others = tuple(
             c for c in self.repo.cases_of_constituent(case.constituent_email) if c.ref != case.ref
         )
+        reply = self.repo.get_draft(case.ref)
         draft = None
-        if self.drafts is not None and not is_abusive(case):
-            text = self.drafts.draft_text(case.ref)
+        if reply is None and self.drafts is not None and not is_abusive(case):
+            text = self.drafts.draft_text(case.ref)  # a case filed before drafts were stored
             draft = preview(text) if text else None
         view = cards.CaseView(
-            case, ctx.member, allowed, others, draft, tuple(self.roster().members), notice
+            case, ctx.member, allowed, others, draft, tuple(self.roster().members), notice, reply
         )
         return cards.case_card(view, self.clock.now())
 
@@ -321,10 +447,14 @@ class TeamsBot:
             self.references.save_personal(member.id, turn.reference(member.id))
 
     def _person_named(self, name: str) -> str | None:
+        member = self._member_named(name)
+        return member.id if member else None
+
+    def _member_named(self, name: str) -> Member | None:
         wanted = name.strip().casefold()
         for m in self.roster().members:
             if wanted in (m.id.casefold(), m.name.casefold()):
-                return m.id
+                return m
         return None
 
     def _refused(self, ctx: _Context, what: str, ref: str, refusal: Refusal) -> Reply:
@@ -349,13 +479,26 @@ _VERBS: dict[str, Permission] = {
     "close": Permission.CLOSE,
     "note": Permission.NOTE,
     "approve": Permission.APPROVE,
+    "reject": Permission.APPROVE,
+    "reviewDraft": Permission.APPROVE,
+    "reassign": Permission.VIEW_CASES,  # and handover_refusal, on the case's holder
 }
 _DONE = {
     "claim": "Claimed: the case is yours.",
     "assign": "Assigned.",
     "close": "Closed.",
     "note": "Note added.",
-    "approve": "Reply approved.",
+    "approve": "Reply approved: this version can now be sent.",
+    "reject": "Sent back for changes.",
+}
+_AUDITED = {  # literal names: core/audit_actions.py catalogues each
+    "claim": "teams.claim",
+    "assign": "teams.assign",
+    "close": "teams.close",
+    "note": "teams.note",
+    "approve": "teams.approve",
+    "reject": "teams.reject",
+    "reassign": "teams.reassign",
 }
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from casedesk.core.digest import LONDON, Digest
 from casedesk.core.models import Case, Category
 from casedesk.core.permissions import Permission, is_abusive, who_may
+from casedesk.core.replies import ReplyDraft
 from casedesk.core.roster import Member
 
 Json = dict[str, Any]
@@ -153,6 +154,24 @@ class CaseView:
     draft_preview: str | None = None
     people: tuple[Member, ...] = ()  # assign choices
     notice: str | None = None  # what just happened ("Category changed to policy.")
+    reply: ReplyDraft | None = None  # the stored reply draft (version, state, text)
+
+
+PREVIEW_CHARS = 600
+
+
+def _draft(view: CaseView) -> list[Json]:
+    """The reply draft: its version and state with a preview, or the folder's text."""
+    from casedesk.teams.signoff_cards import draft_block
+
+    if view.reply is not None:
+        return draft_block(view.reply, PREVIEW_CHARS)
+    return [
+        text("Draft reply", weight="Bolder", size="Small"),
+        untrusted(view.draft_preview)
+        if view.draft_preview
+        else text("No draft yet.", isSubtle=True, size="Small"),
+    ]
 
 
 def _hidden_text(view: CaseView) -> list[Json]:
@@ -172,6 +191,8 @@ def _hidden_text(view: CaseView) -> list[Json]:
         text("Summary", weight="Bolder", size="Small"),
         untrusted(case.summary or "(empty)"),
     ]
+    if view.reply is not None:  # the office's reply can quote what it answers
+        hidden += _draft(view)
     return [
         text("The text is hidden because this mail is abusive or threatening.", isSubtle=True),
         {
@@ -263,8 +284,16 @@ def _case_actions(view: CaseView) -> list[Json]:
                 ],
             )
         )
-    if Permission.APPROVE in allowed and case.signoff_required:
-        actions.append(execute("Approve reply", "approve", ref, style="positive"))
+    if Permission.APPROVE in allowed and _draft_is_shown(view):
+        from casedesk.teams.signoff_cards import awaits_decision, decision_actions
+
+        if view.reply is not None and awaits_decision(case, view.reply):
+            # Decide here only on a reply the preview shows whole; else read it all first.
+            if len(view.reply.body.strip()) <= PREVIEW_CHARS:
+                actions += decision_actions(view.reply)
+            else:
+                actions.append(execute("Read the reply and decide", "reviewDraft", ref,
+                                       style="positive"))  # fmt: skip
     if Permission.CLOSE in allowed:
         actions.append(
             show_card(
@@ -283,6 +312,11 @@ def _case_actions(view: CaseView) -> list[Json]:
             )
         )
     return [action_set(actions)] if actions else []
+
+
+def _draft_is_shown(view: CaseView) -> bool:
+    """Nobody decides on text the card does not carry (abusive mail, for non-readers)."""
+    return not is_abusive(view.case) or Permission.VIEW_ABUSE in view.allowed
 
 
 def case_card(view: CaseView, now: datetime) -> Json:
@@ -315,12 +349,7 @@ def case_card(view: CaseView, now: datetime) -> Json:
     else:
         body.append(text("Summary", weight="Bolder", size="Small"))
         body.append(untrusted(case.summary or "(empty)"))
-        body.append(text("Draft reply", weight="Bolder", size="Small"))
-        body.append(
-            untrusted(view.draft_preview)
-            if view.draft_preview
-            else text("No draft yet.", isSubtle=True, size="Small")
-        )
+        body += _draft(view)
     body += _other_cases(view)
     body += _case_actions(view)
     return card(body)
@@ -335,7 +364,9 @@ HELP = [
     ("case CD-2026-000042", "one case: summary, history, draft and actions"),
     ("search damp Arbury", "cases whose text has all these words"),
     ("change category CD-2026-000042 policy", "correct the category (audited)"),
-    ("claim / assign / close / note CD-…", "case actions (arriving with the casework update)"),
+    ("claim / assign / close / note CD-…", "case actions, e.g. `close CD-… resolved`"),
+    ("handover @person [to @someone]", "their open cases with one-click reassignment"),
+    ("approvals / approve CD-…", "replies waiting for the MP's sign-off"),
     ("help", "this list"),
 ]
 
@@ -449,6 +480,12 @@ def digest_card(digest: Digest, whose: str, chart_uri: str | None) -> Json:
             ]
         ),
     ]
+    if digest.week is not None:  # the same figures as the MP's weekly briefing (core/report.py)
+        w = digest.week
+        rising = ", ".join(f"{t.replace('_', ' ')} {a} ({a - b:+d})" for t, a, b in w.rising)
+        body.append(text(f"Last week {w.last_week} new cases (the week before {w.week_before}, "
+                         f"{w.last_week - w.week_before:+d})" + (f"; rising: {rising}" if rising
+                         else ""), size="Small"))  # fmt: skip
     if digest.by_category:
         top = digest.by_category[0][1]
         body.append(text("New cases by category", weight="Bolder", size="Small"))

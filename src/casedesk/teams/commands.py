@@ -32,6 +32,8 @@ class Kind(StrEnum):
     CLOSE = "close"
     NOTE = "note"
     HANDOVER = "handover"
+    APPROVALS = "approvals"
+    REVIEW = "review"  # `approve CD-…` / `review CD-…`: the approval card, nothing decided
     UNKNOWN = "unknown"
 
 
@@ -40,6 +42,7 @@ class Command:
     kind: Kind
     ref: str | None = None
     arg: str = ""  # search words, category, person, reason or note text
+    to: str = ""  # handover: whom the cases go to (one click per case)
 
 
 def strip_mentions(text: str, bot_mention_texts: Sequence[str]) -> str:
@@ -73,6 +76,8 @@ def parse_command(text: str) -> Command:
         return Command(Kind.UNASSIGNED)
     if lowered == "overdue":
         return Command(Kind.OVERDUE)
+    if lowered in ("approvals", "sign-off", "signoff"):
+        return Command(Kind.APPROVALS)
     for prefix, kind in (
         ("change category ", Kind.CHANGE_CATEGORY),
         ("case ", Kind.CASE),
@@ -80,6 +85,8 @@ def parse_command(text: str) -> Command:
         ("assign ", Kind.ASSIGN),
         ("close ", Kind.CLOSE),
         ("note ", Kind.NOTE),
+        ("approve ", Kind.REVIEW),
+        ("review ", Kind.REVIEW),
     ):
         if lowered.startswith(prefix):
             ref, rest = _ref_and_rest(text[len(prefix) :])
@@ -91,7 +98,14 @@ def parse_command(text: str) -> Command:
     if lowered.startswith("search "):
         return Command(Kind.SEARCH, arg=text[len("search ") :].strip())
     if lowered.startswith("handover"):
-        return Command(Kind.HANDOVER, arg=text[len("handover") :].strip().lstrip("@"))
+        return _handover(text[len("handover") :])
     if REF.fullmatch(text):
         return Command(Kind.CASE, text.upper())
     return Command(Kind.UNKNOWN, arg=text)
+
+
+def _handover(words: str) -> Command:
+    """`handover @person`, `handover me`, `handover Priya Shah to @Ana Lopes`."""
+    person, _, to = words.strip().rpartition(" to ") if " to " in words else (words, "", "")
+    return Command(Kind.HANDOVER, arg=person.strip().lstrip("@").strip(),
+                   to=to.strip().lstrip("@").strip())  # fmt: skip

@@ -1,4 +1,5 @@
-"""Messages nobody asked for: threat alerts to the safety lead, and the daily digests.
+"""Messages nobody asked for: threat alerts to the safety lead, approval requests to the
+MP, and the daily digests.
 
 Both go to conversations the bot was shown by an authenticated activity (references.py):
 a member's personal chat once they have messaged or installed the bot, and channels an
@@ -19,15 +20,19 @@ from typing import Any, Protocol
 from casedesk.core.digest import Digest, build_digest, digest_due
 from casedesk.core.models import Case, CaseFlag, CaseQuery
 from casedesk.core.permissions import Permission, is_abusive, may
-from casedesk.core.roster import Roster
+from casedesk.core.replies import DraftState, ReplyDraft
+from casedesk.core.report import read_week_over_week
+from casedesk.core.roster import Member, Roster
 from casedesk.ports import CaseRepository, Clock, OpsState
-from casedesk.teams import cards
+from casedesk.teams import cards, signoff_cards
 from casedesk.teams.chart import bar_chart_png, png_data_uri
 from casedesk.teams.references import ConversationRef, ConversationReferences
+from casedesk.teams.signoff import pending_signoffs
 
 log = logging.getLogger("casedesk.teams")
 ACTOR = "casedesk-teams"
 ALERTS, DIGESTS = "teams-threat-alerts", "teams-digest"
+SIGNOFF_REQUESTS = "teams-signoff-requests"  # case ref -> sha256 of the version asked about
 # Where the SLA sweep (core/sweep.py, from the SLA work) leaves what people must be told:
 # one key per notification, JSON {to, kind, case_ref, about, due_at, created_at}.
 PENDING = "notifications.pending"
@@ -67,14 +72,26 @@ class TeamsNotifier:
         roster: Callable[[], Roster],
         sender: ActivitySender,
         digest_hour: int = 8,
+        approvers: tuple[str, ...] = (),
     ) -> None:
         self.repo, self.ops, self.clock, self.roster = repo, ops, clock, roster
         self.sender, self.digest_hour = sender, digest_hour
+        self.approvers = approvers  # the mp_approver setting: who signs off replies
         self.references = ConversationReferences(ops)
 
     # --- threat alerts -------------------------------------------------------------------
 
     def case_filed(self, case: Case) -> None:
+        """After triage filed into the case: the threat alert, then the approval request."""
+        try:
+            self.alert_threat(case)
+        finally:
+            # Only cases that need sign-off are read again (a Graph request on SharePoint).
+            reply = self.repo.get_draft(case.ref) if case.signoff_required else None
+            if reply is not None and _needs_request(case, reply):
+                self.request_signoff(case, reply)
+
+    def alert_threat(self, case: Case) -> None:
         """Once per case, when it first carries the threat flag: each safety lead is told."""
         if CaseFlag.THREAT not in case.flags or self.ops.get(ALERTS, case.ref):
             return
@@ -97,6 +114,56 @@ class TeamsNotifier:
         self.repo.append_audit(
             self.clock.now(), ACTOR, "teams.threat_alert_sent", case.ref, {"to": ",".join(sent)}
         )
+
+    # --- approval requests to the MP -------------------------------------------------------
+
+    def signoff_recipients(self) -> list[Member]:
+        """Members who may approve from Teams: named in mp_approver and with the MP's role."""
+        named = {a.casefold() for a in self.approvers}
+        return [
+            m
+            for m in self.roster().members
+            if m.id.casefold() in named and may(m.role, Permission.APPROVE)
+        ]
+
+    def request_signoff(self, case: Case, reply: ReplyDraft) -> bool:
+        """Once per version: each approver with a chat gets the reply and the decision
+        buttons. False when nobody could be reached (tried again by the sweep)."""
+        if self.ops.get(SIGNOFF_REQUESTS, case.ref) == reply.sha256:
+            return True
+        sent: list[str] = []
+        for member in self.signoff_recipients():
+            chat = self.references.personal(member.id)
+            if chat is None:
+                continue
+            card = signoff_cards.approval_request_card(case, reply, self.clock.now())
+            self.sender.send(chat, card_message(card, f"Sign-off needed: {case.ref}"))
+            sent.append(member.id)
+        if not sent:
+            log.warning(
+                "approval request not delivered: no approver with the MP role has a chat yet",
+                extra={"event": "teams.signoff_unreachable", "case": case.ref},
+            )
+            return False
+        self.ops.put(SIGNOFF_REQUESTS, case.ref, reply.sha256)
+        self.repo.append_audit(
+            self.clock.now(), ACTOR, "teams.signoff_request_sent", case.ref,
+            {"to": ",".join(sent), "version": reply.version, "sha256": reply.sha256},
+        )  # fmt: skip
+        return True
+
+    def request_signoffs(self) -> tuple[int, int]:
+        """The sweep's pass over the approval queue: a request for each version not yet
+        asked about (edited drafts, ones that waited for a chat). (sent, waiting)."""
+        sent = waiting = 0
+        for case, reply in pending_signoffs(self.repo):
+            if self.ops.get(SIGNOFF_REQUESTS, case.ref) == reply.sha256:
+                continue
+            if self.request_signoff(case, reply):
+                sent += 1
+            else:
+                waiting += 1
+        return sent, waiting
 
     # --- the sweep's notifications (SLA warnings, escalations, late referrals) -----------
 
@@ -156,7 +223,8 @@ class TeamsNotifier:
             digest = build_digest(cases, campaigns, now, member.id, is_abusive)
             self._send_digest(ref, digest, "you")
             run.sent_to_members.append(member.id)
-        office = build_digest(cases, campaigns, now, None, is_abusive)
+        week = read_week_over_week(self.repo, now)
+        office = build_digest(cases, campaigns, now, None, is_abusive, week)
         for channel in self.references.channels():
             self._send_digest(channel, office, "the office")
             run.sent_to_channels += 1
@@ -174,3 +242,9 @@ class TeamsNotifier:
             chart = png_data_uri(bar_chart_png([n for _, n in digest.by_category]))
         card = cards.digest_card(digest, whose, chart)
         self.sender.send(ref, card_message(card, f"CaseDesk digest: {digest.new_cases} new"))
+
+
+def _needs_request(case: Case, reply: ReplyDraft) -> bool:
+    return case.signoff_required and (
+        reply.state is DraftState.AWAITING_SIGNOFF or reply.changed_after_approval
+    )

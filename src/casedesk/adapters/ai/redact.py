@@ -109,6 +109,18 @@ def redact(text: str, sender_name: str = "", sender_address: str = "") -> str:
     return _redact_text(_cut_signature(text, counts), names, counts)
 
 
+def redact_inline(text: str, sender_name: str = "", sender_address: str = "") -> str:
+    """A subject, a summary or a note with personal data replaced; nothing is cut as a
+    signature (there is none to cut), and `<<<`/`>>>` cannot close a data block."""
+    counts: Counter[str] = Counter()
+    return _redact_text(text, sender_name_pattern(sender_name, sender_address), counts)
+
+
+def defang(text: str) -> str:
+    """Office text (a template, a policy note) that cannot close a prompt's data block."""
+    return _DELIMITER_RUN.sub(lambda m: "«" if m.group(0)[0] == "<" else "»", text)
+
+
 def sender_name_pattern(sender_name: str, sender_address: str) -> re.Pattern[str] | None:
     """The sender's full name and each part of it, from the display name or, failing that,
     the address's local part ("priya.shah@" gives Priya, Shah)."""

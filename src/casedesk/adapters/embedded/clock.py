@@ -21,3 +21,12 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self.current += delta
+
+
+class SystemSleeper:
+    """Really waits (mailings pace themselves with it; tests move a fake clock instead)."""
+
+    def sleep(self, seconds: float) -> None:
+        import time
+
+        time.sleep(max(0.0, seconds))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
 from jinja2 import (
@@ -33,6 +34,7 @@ from casedesk.core.reply_templates import (
     NO_AUTO_DRAFT,
     Office,
     StaffMember,
+    inert,
     is_partial,
     merge_values,
     reply_subject,
@@ -111,7 +113,10 @@ class JinjaDrafter:
         message: ParsedMessage | StoredMessage,
         template: str | None = None,
         chosen_by_staff: bool = False,
+        overrides: Mapping[str, object] | None = None,
     ) -> Draft | None:
+        """overrides: merge values to print instead (the AI drafter's placeholders for the
+        constituent's details, so the copy the model sees names nobody)."""
         if case.category in NO_AUTO_DRAFT and not chosen_by_staff:
             return None
         if chosen_by_staff and template:
@@ -124,7 +129,7 @@ class JinjaDrafter:
         subject = message.subject or case.subject
         values = merge_values(
             case, subject, message.sent_at, self.clock.now(), self.office, self.staff
-        )
+        ) | dict(overrides or {})
         try:
             body = self.env.get_template(name).render(values)
         except TemplateError as exc:
@@ -146,3 +151,35 @@ class JinjaDrafter:
             if name in self._builtin_files and not is_partial(name):
                 return name
         raise TemplateNotFound("default.txt.j2")
+
+    # --- mailings (LetterTemplates): campaign replies and follow-ups ---------------------------
+
+    def source(self, template: str) -> tuple[str, str]:
+        """The file a named template resolves to (the office's, else built-in) and its text:
+        what a mailing's sign-off covers."""
+        wanted = template_file(template)
+        if is_partial(wanted):
+            raise UnknownTemplateError(f"{template!r} is a partial (its name starts with _)")
+        env = self.env if wanted in self._office_files | self._builtin_files else None
+        if env is None or env.loader is None:
+            raise UnknownTemplateError(
+                f"no template {template!r}; `casedesk templates check` lists the ones there are "
+                "(campaign-reply and follow-up are built in)"
+            )
+        text, _, _ = env.loader.get_source(env, wanted)
+        origin = wanted if wanted in self._office_files else BUILT_IN + wanted
+        return origin, text
+
+    def merge(
+        self,
+        case: Case,
+        subject: str,
+        written_at: datetime | None,
+        template: str,
+        extra: Mapping[str, str],
+    ) -> str:
+        """One constituent's copy; a template that fails to render stops the mailing (it was
+        previewed and signed off, so no fallback is silently used)."""
+        values = merge_values(case, subject, written_at, self.clock.now(), self.office, self.staff)
+        values.update({k: inert(v) for k, v in extra.items() if k in values})
+        return self.env.get_template(template_file(template)).render(values)

@@ -9,10 +9,9 @@ CaseDesk itself opens no network connection. There is no remote draft, so `find`
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from casedesk.adapters.embedded.local_files import _write_atomic
 from casedesk.core.case_paths import safe_segment
 from casedesk.core.replies import RemoteDraft, ReplyDraft
 
@@ -37,13 +36,11 @@ class OutboxChannel:
         path = self.path_for(draft)
         if path.exists():
             return str(path)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(message)
-            os.replace(tmp, path)  # whole or not at all: a relay never reads half a message
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_once(path, message)
         return str(path)
+
+
+def write_once(path: Path, message: bytes) -> None:
+    """The file whole or not at all: a relay never reads half a message."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomic(path, message)

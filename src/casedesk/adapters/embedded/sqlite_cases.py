@@ -21,6 +21,8 @@ from casedesk.core.models import (
     Category,
     Classification,
     Constituent,
+    DissolutionChoice,
+    DissolutionOption,
     NewCase,
     Note,
     ParsedMessage,
@@ -92,6 +94,14 @@ def _referral(r: sqlite3.Row) -> Referral:
         chased_at=_dt(r["chased_at"]) if r["chased_at"] else None,
         chases=r["chases"],
     )
+
+
+def _audit_entry(r: sqlite3.Row) -> AuditEntry:
+    detail = json.loads(r["detail"])
+    return AuditEntry(
+        r["seq"], _dt(r["at"]), r["actor"], r["action"], r["object_ref"], detail,
+        r["prev_hash"], r["hash"],
+    )  # fmt: skip
 
 
 def _campaign(r: sqlite3.Row) -> Campaign:
@@ -525,19 +535,7 @@ class SqliteCaseRepository(SqliteDrafts):  # reply drafts: sqlite_drafts.py
             sql += " WHERE object_ref = ?"
             args.append(object_ref)
         rows = self.conn.execute(sql + " ORDER BY seq", args).fetchall()
-        return [
-            AuditEntry(
-                r["seq"],
-                _dt(r["at"]),
-                r["actor"],
-                r["action"],
-                r["object_ref"],
-                json.loads(r["detail"]),
-                r["prev_hash"],
-                r["hash"],
-            )
-            for r in rows
-        ]
+        return [_audit_entry(r) for r in rows]
 
     # --- SLAs and referrals ----------------------------------------------------------------
 
@@ -659,6 +657,65 @@ class SqliteCaseRepository(SqliteDrafts):  # reply drafts: sqlite_drafts.py
                 (json.dumps(detail, sort_keys=True), seq),
             )
         self.db.scrub()
+
+    # --- dissolution (migration 013) -------------------------------------------------------
+
+    def save_dissolution_choice(self, choice: DissolutionChoice) -> None:
+        with self.db.transaction():
+            self.conn.execute(
+                """INSERT OR REPLACE INTO dissolution_choices (case_ref, choice, decided_by,
+                   decided_at, consent_ref, applied_at, applied_by, outcome)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    choice.case_ref, choice.choice.value, choice.decided_by,
+                    _ts(choice.decided_at), choice.consent_ref,
+                    _ts(choice.applied_at) if choice.applied_at else None,
+                    choice.applied_by, choice.outcome,
+                ),
+            )  # fmt: skip
+
+    def dissolution_choices(self) -> list[DissolutionChoice]:
+        rows = self.conn.execute("SELECT * FROM dissolution_choices ORDER BY case_ref").fetchall()
+        return [
+            DissolutionChoice(
+                case_ref=r["case_ref"],
+                choice=DissolutionOption(r["choice"]),
+                decided_by=r["decided_by"],
+                decided_at=_dt(r["decided_at"]),
+                consent_ref=r["consent_ref"],
+                applied_at=_dt(r["applied_at"]) if r["applied_at"] else None,
+                applied_by=r["applied_by"],
+                outcome=r["outcome"],
+            )
+            for r in rows
+        ]
+
+
+    # --- insight reports ---------------------------------------------------------------------
+
+    def cases_opened_between(self, start: datetime, end: datetime) -> list[Case]:
+        # Opening times are UTC ISO text, so comparing the text compares the instants.
+        rows = self.conn.execute(
+            _CASE_SELECT + " WHERE c.created_at >= ? AND c.created_at < ?"
+            " ORDER BY c.created_at, c.ref",
+            (_ts(start.astimezone(UTC)), _ts(end.astimezone(UTC))),
+        ).fetchall()
+        return [_case(r) for r in rows]
+
+    def open_cases(self) -> list[Case]:
+        rows = self.conn.execute(
+            _CASE_SELECT + " WHERE c.status != 'closed' ORDER BY c.created_at, c.ref"
+        ).fetchall()
+        return [_case(r) for r in rows]
+
+    def audit_by_action(self, action: str, since: datetime) -> list[AuditEntry]:
+        # No index on action: a report reads a few actions once, and the scan of even a
+        # million-entry log is well under a second; an index would cost every append.
+        rows = self.conn.execute(
+            "SELECT * FROM audit WHERE action = ? AND at >= ? ORDER BY seq",
+            (action, _ts(since.astimezone(UTC))),
+        ).fetchall()
+        return [_audit_entry(r) for r in rows]
 
 
 def _fts_query(text: str) -> str:

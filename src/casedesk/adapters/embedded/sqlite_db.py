@@ -23,8 +23,13 @@ def _migrations() -> list[tuple[int, str]]:
 class Database:
     """One connection with re-entrant transactions (the outermost one commits)."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, read_only: bool = False) -> None:
         self.path = str(path)
+        self._depth = 0
+        self._erased = False  # personal data was deleted in this transaction: scrub at commit
+        if read_only:
+            self._open_read_only()
+            return
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -38,9 +43,36 @@ class Database:
         self.conn.execute("PRAGMA busy_timeout=5000")
         # Deleted rows are overwritten, not left in free pages: erasure must really erase.
         self.conn.execute("PRAGMA secure_delete=ON")
-        self._depth = 0
-        self._erased = False  # personal data was deleted in this transaction: scrub at commit
         self.migrate()
+
+    def _open_read_only(self) -> None:
+        """A store made by `casedesk geo import`, opened where nothing may be written (the
+        Functions package is mounted read-only): no WAL, no migrations; it must already hold
+        every table this CaseDesk knows."""
+        if not Path(self.path).is_file():
+            raise StorageError(
+                f"no CaseDesk store at {self.path}: build it with "
+                "'casedesk --data-dir DIR geo import ONSPD.csv --names wards.csv'"
+            )
+        wal = Path(self.path + "-wal")
+        if wal.is_file() and wal.stat().st_size:
+            raise StorageError(  # immutable=1 would not see what the log holds
+                f"{wal} holds writes not yet in {self.path}: close every CaseDesk using it "
+                "(or run: sqlite3 FILE 'PRAGMA wal_checkpoint(TRUNCATE)') and copy it again"
+            )
+        uri = f"{Path(self.path).resolve().as_uri()}?mode=ro&immutable=1"
+        try:
+            self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot read the CaseDesk store at {self.path}: {exc}") from exc
+        if version < len(_migrations()):
+            raise StorageError(
+                f"the store at {self.path} has schema version {version}, older than this "
+                f"CaseDesk ({len(_migrations())}): open it once with this CaseDesk "
+                "(e.g. 'casedesk --data-dir DIR geo wards') to upgrade it, then ship it again"
+            )
 
     def migrate(self) -> None:
         """Apply every migration file not applied yet, in number order.
@@ -120,6 +152,12 @@ class Database:
             return
         self._erased = False
         self.conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('optimize')")
+        # Notes are searchable too (migration 010): a deleted note's words stay in notes_fts
+        # segments until they merge.
+        if self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'notes_fts'"
+        ).fetchone():
+            self.conn.execute("INSERT INTO notes_fts(notes_fts) VALUES ('optimize')")
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:

@@ -1,4 +1,4 @@
-"""Reply drafts in the embedded SQLite store (table `drafts`, migration 011), mixed into
+"""Reply drafts in the embedded SQLite store (table `drafts`, migrations 011 and 015), mixed into
 SqliteCaseRepository so they share its connection and transactions."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ _COLUMNS = (
     "case_ref", "version", "state", "subject", "body", "template", "to_addr", "to_name",
     "in_reply_to", "refs", "created_at", "updated_at", "updated_by", "approver", "decided_by",
     "decided_at", "approved_sha256", "rejection", "sent_at", "sent_by", "sent_to", "remote_id",
-    "remote_mailbox", "remote_sha256",
+    "remote_mailbox", "remote_sha256", "sources",
 )  # fmt: skip
 _UPSERT = (
     f"INSERT INTO drafts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
@@ -35,7 +35,7 @@ def _row(d: ReplyDraft) -> tuple[object, ...]:
         d.to_name, d.in_reply_to, json.dumps(list(d.references)), _ts(d.created_at),
         _ts(d.updated_at), d.updated_by, d.approver, d.decided_by, _ts(d.decided_at),
         d.approved_sha256, d.rejection, _ts(d.sent_at), d.sent_by, d.sent_to, d.remote_id,
-        d.remote_mailbox, d.remote_sha256,
+        d.remote_mailbox, d.remote_sha256, json.dumps(list(d.sources)),
     )  # fmt: skip
 
 
@@ -65,6 +65,7 @@ def _draft(r: sqlite3.Row) -> ReplyDraft:
         remote_id=r["remote_id"],
         remote_mailbox=r["remote_mailbox"],
         remote_sha256=r["remote_sha256"],
+        sources=tuple(json.loads(r["sources"] or "[]")),
     )
 
 

@@ -48,6 +48,7 @@ def draft_fields(d: ReplyDraft) -> Fields:
         "remote_id": d.remote_id,
         "remote_mailbox": d.remote_mailbox,
         "remote_sha256": d.remote_sha256,
+        "sources": list(d.sources),
     }
     return {
         "DraftState": d.state.value,
@@ -88,6 +89,7 @@ def reply_draft(f: Fields) -> ReplyDraft | None:
         remote_id=detail.get("remote_id"),
         remote_mailbox=detail.get("remote_mailbox"),
         remote_sha256=detail.get("remote_sha256"),
+        sources=tuple(str(s) for s in detail.get("sources", [])),
     )
 
 

@@ -91,6 +91,7 @@ from casedesk.core.models import (
     Category,
     Classification,
     Constituent,
+    DissolutionChoice,
     NewCase,
     Note,
     ParsedMessage,
@@ -101,7 +102,7 @@ from casedesk.core.models import (
     flags_text,
     parse_flags,
 )
-from casedesk.errors import CaseDeskError, NotFoundError, TransientError
+from casedesk.errors import CaseDeskError, NotFoundError, TransientError, UnsupportedStoreError
 
 log = logging.getLogger("casedesk.sharepoint")
 
@@ -699,6 +700,39 @@ class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_dr
         rows = self.items.find(self._id(AUDIT), column, object_ref)
         return sorted((audit_entry(r.fields) for r in rows), key=lambda e: e.seq)
 
+    # --- insight reports -------------------------------------------------------------------
+
+    def _cases(self, rows: dict[str, Seen]) -> list[Case]:
+        """Rows as cases, oldest first, then by ref."""
+        people = self._people({text(seen[0].get("ConstituentEmail")) for seen in rows.values()})
+        cases = [
+            self._case(fields, people.get(text(fields.get("ConstituentEmail"))))
+            for fields, _ in rows.values()
+        ]
+        return sorted(cases, key=lambda c: (ts(c.created_at), c.ref))
+
+    def cases_opened_between(self, start: datetime, end: datetime) -> list[Case]:
+        """The whole Cases list is read (paged) and the opening time compared here: list
+        `$filter` is only trusted for `eq` on an indexed column (docs/sharepoint-schema.md)."""
+
+        def test(f: Fields) -> bool:
+            return start <= dt(f.get("CreatedAt")) < end
+
+        return self._cases(self._select(CASES, None, None, test))
+
+    def open_cases(self) -> list[Case]:
+        """One read per open status (Status is indexed; closed cases are never read)."""
+        rows: dict[str, Seen] = {}
+        for status in NOT_CLOSED:
+            rows.update(self._select(CASES, "Status", status, lambda f: True))
+        return self._cases(rows)
+
+    def audit_by_action(self, action: str, since: datetime) -> list[AuditEntry]:
+        """One read filtered on Action (indexed), times compared here."""
+        rows = self.items.find(self._id(AUDIT), "Action", action)
+        found = (audit_entry(r.fields) for r in rows)
+        return sorted((e for e in found if e.at >= since), key=lambda e: e.seq)
+
     # --- SLAs and referrals ----------------------------------------------------------------
 
     def cases_due_by(self, by: datetime, limit: int = 1000) -> list[Case]:
@@ -810,6 +844,8 @@ class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_dr
             gone += self.items.delete(self._id(MESSAGES), row.id)
         for row in self.items.find(self._id(REFERRALS), "CaseRef", case_ref.upper()):
             self.items.delete(self._id(REFERRALS), row.id)  # the draft lives on the case row
+        for row in self.items.find(self._id(NOTES), "CaseRef", case_ref.upper()):
+            self.items.delete(self._id(NOTES), row.id)  # staff's words may name the person
         for row in self.items.find(self._id(CASES), "Title", case_ref.upper()):
             self.items.delete(self._id(CASES), row.id)
         log.info(
@@ -839,6 +875,20 @@ class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_dr
         body = json.dumps(detail, sort_keys=True, ensure_ascii=False)
         for row in self.items.find(self._id(AUDIT), "Seq", seq):
             self.items.update(self._id(AUDIT), row.id, {"Detail": body})
+
+    # --- dissolution: not on SharePoint yet ------------------------------------------------
+
+    def save_dissolution_choice(self, choice: DissolutionChoice) -> None:
+        raise UnsupportedStoreError(
+            "dissolution choices cannot be recorded in SharePoint yet: the provisioned site "
+            "has no list or column for them (docs/sharepoint-schema.md), and a column on the "
+            "case's row would vanish with a purged case. `casedesk dissolution plan` works; "
+            "record and carry out the choices on the embedded store (docs/data-protection.md, "
+            "Dissolution)"
+        )
+
+    def dissolution_choices(self) -> list[DissolutionChoice]:
+        return []  # none can be recorded here (save_dissolution_choice refuses)
 
     # --- commit ----------------------------------------------------------------------------
 

@@ -179,7 +179,7 @@ SCHEMA: tuple[ListSpec, ...] = (
             _num("Seq", "1, 2, 3, ... in chain order", indexed=True),
             _t("At", "ISO 8601 UTC, exactly as hashed"),
             _t("Actor", "who or what acted"),
-            _t("Action", "e.g. case.opened"),
+            _t("Action", "e.g. case.opened", indexed=True),
             _t("ObjectRef", "case reference or other object", indexed=True),
             _n("Detail", "JSON, as hashed"),
             _t("PrevHash", "hash of entry Seq - 1 (64 zeros for the first)"),
