@@ -103,8 +103,17 @@ def render(
     if version:
         manifest["version"] = version
     if bot_id:
+        from casedesk.teams.cards import MANIFEST_COMMANDS  # the commands the bot parses
+
+        commands = [{"title": title, "description": text} for title, _, text in MANIFEST_COMMANDS]
         manifest["bots"] = [
-            {"botId": bot_id, "scopes": ["personal", "team"], "supportsFiles": False, "isNotificationOnly": False}
+            {
+                "botId": bot_id,
+                "scopes": ["personal", "team"],
+                "supportsFiles": False,
+                "isNotificationOnly": False,
+                "commandLists": [{"scopes": ["personal", "team"], "commands": commands}],
+            }
         ]
     return manifest
 

@@ -179,3 +179,20 @@ def test_an_invalid_manifest_is_never_packaged(tmp_path: Path) -> None:
     with pytest.raises(package_addin.ManifestError, match="accentColor"):
         package_addin.build(manifest, tmp_path / "app.zip")
     assert not (tmp_path / "app.zip").exists()
+
+
+def test_the_bot_in_the_package_lists_the_commands_it_really_parses() -> None:
+    from casedesk.teams.cards import MANIFEST_COMMANDS
+    from casedesk.teams.commands import Kind, parse_command
+
+    bot = package_addin.render(TENANT_PANE, CLIENT, bot_id=BOT)["bots"][0]
+    [listed] = bot["commandLists"]
+    assert set(listed["scopes"]) == set(bot["scopes"]) == {"personal", "team"}
+    assert [c["title"] for c in listed["commands"]] == [t for t, _, _ in MANIFEST_COMMANDS]
+    kinds = set()
+    for title, example, description in MANIFEST_COMMANDS:
+        assert len(title) <= 32 and len(description) <= 128  # the schema's limits
+        command = parse_command(title + example)
+        assert command.kind is not Kind.UNKNOWN, title
+        kinds.add(command.kind)
+    assert len(kinds) == len(MANIFEST_COMMANDS)  # no two titles name the same command

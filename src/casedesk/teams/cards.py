@@ -371,6 +371,22 @@ HELP = [
 ]
 
 
+# The same commands for the Teams app manifest's `bots[].commandLists` (the compose box's
+# suggestions): a title (at most 32 characters) that, followed by its example, is the command
+# the bot parses, and a description (at most 128). scripts/package_addin.py reads this list.
+MANIFEST_COMMANDS: list[tuple[str, str, str]] = [  # title, what follows it, description
+    ("my queue", "", "Your open cases, urgent and oldest first"),
+    ("unassigned", "", "Open cases nobody has yet"),
+    ("overdue", "", "Open cases past their due time"),
+    ("case", " CD-2026-000042", "One case: summary, history, draft and actions"),
+    ("search", " damp Arbury", "Cases whose text has all these words"),
+    ("change category", " CD-2026-000042 policy", "Correct a case's category (audited)"),
+    ("handover", " @person", "Someone's open cases with one-click reassignment"),
+    ("approvals", "", "Replies waiting for the MP's sign-off"),
+    ("help", "", "What CaseDesk can do here"),
+]
+
+
 def help_card(member: Member | None, intro: str | None = None) -> Json:
     body: list[Json] = [heading("CaseDesk")]
     if intro:
