@@ -139,6 +139,12 @@ def test_every_action_the_code_performs_is_catalogued_and_documented(
     office.triage.triage_one(RawMessage("bad.eml", b"\x00 not mail"))
     performed = {e.action for e in office.repo.audit_entries()}
     assert performed <= set(ACTIONS), performed - set(ACTIONS)
+    from casedesk.core import casework
+
+    case_management = {casework.ASSIGNED, casework.STATUS_CHANGED, casework.TAGGED,
+                       casework.NOTE_ADDED, casework.MERGED, casework.MERGED_IN,
+                       casework.LINKED, casework.UNLINKED}  # fmt: skip
+    assert case_management <= set(ACTIONS), case_management - set(ACTIONS)
     assert performed >= {
         "case.opened", "message.threaded", "draft.created", "case.corrected", "rules.changed",
         "case.held", "case.released", "sar.exported", "case.deleted", "person.erased",
