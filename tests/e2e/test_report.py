@@ -308,7 +308,9 @@ def test_a_reply_sent_with_casedesk_send_is_the_first_reply(tmp_path: Path) -> N
     from casedesk.core.models import RawMessage
     from mailmaker import mail
 
-    settings = load_settings({"data_dir": tmp_path / "data"}, environ={})
+    settings = load_settings(
+        {"data_dir": tmp_path / "data", "features": {"send_mail": True}}, environ={}
+    )  # an office that sends from CaseDesk
     clock = FixedClock(utc(2026, 11, 16, 10))  # Monday 10:00
     app = build_app(settings, clock)
     replies = build_replies(settings, clock)
