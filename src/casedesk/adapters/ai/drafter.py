@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from casedesk.adapters.ai.answer import AnswerRejected
+from casedesk.adapters.ai.completion import answer_content
 from casedesk.adapters.ai.config import AIConfig
 from casedesk.adapters.ai.draft_answer import DraftAnswer, parse_draft_answer
 from casedesk.adapters.ai.prompt import Prompt, load_prompt
@@ -261,24 +262,7 @@ class AIDrafter:
                 max_completion_tokens=MAX_DRAFT_TOKENS,
             )
 
-        response = self.retrier.call(request)
-        usage = getattr(response, "usage", None)
-        if usage is not None:
-            self.meter.add(
-                prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
-                completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
-            )
-        choices = getattr(response, "choices", None) or []
-        if not choices:
-            raise AnswerRejected("no choices in the response")
-        choice = choices[0]
-        if getattr(choice.message, "refusal", None):
-            raise AnswerRejected("the model refused", "refusal")
-        if choice.finish_reason == "length":
-            raise AnswerRejected("answer cut off (finish_reason length)", "truncated")
-        if choice.finish_reason == "content_filter":
-            raise AnswerRejected("answer withheld by the content filter", "content_filter")
-        return parse_draft_answer(choice.message.content)
+        return parse_draft_answer(answer_content(self.retrier.call(request), self.meter))
 
     def _on_retry(self, kind: str, wait_seconds: float) -> None:
         self.meter.add(retries=1)

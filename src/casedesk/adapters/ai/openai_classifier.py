@@ -22,6 +22,7 @@ from typing import Any
 
 from casedesk.adapters.ai.answer import AnswerRejected, ClassifyAnswer, parse_answer
 from casedesk.adapters.ai.cluster_cache import NearDuplicateCache
+from casedesk.adapters.ai.completion import answer_content
 from casedesk.adapters.ai.config import MAX_COMPLETION_TOKENS, AIConfig
 from casedesk.adapters.ai.prompt import Prompt, load_prompt
 from casedesk.adapters.ai.redact import Redacted, redact_message
@@ -157,24 +158,7 @@ class AzureOpenAIClassifier:
                 max_completion_tokens=MAX_COMPLETION_TOKENS,
             )
 
-        response = self.retrier.call(request)
-        usage = getattr(response, "usage", None)
-        if usage is not None:
-            self.meter.add(
-                prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
-                completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
-            )
-        choices = getattr(response, "choices", None) or []
-        if not choices:
-            raise AnswerRejected("no choices in the response")
-        choice = choices[0]
-        if getattr(choice.message, "refusal", None):
-            raise AnswerRejected("the model refused", "refusal")
-        if choice.finish_reason == "length":
-            raise AnswerRejected("answer cut off (finish_reason length)", "truncated")
-        if choice.finish_reason == "content_filter":
-            raise AnswerRejected("answer withheld by the content filter", "content_filter")
-        return parse_answer(choice.message.content)
+        return parse_answer(answer_content(self.retrier.call(request), self.meter))
 
     def _on_retry(self, kind: str, wait_seconds: float) -> None:
         self.meter.add(retries=1)
