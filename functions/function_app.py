@@ -65,9 +65,10 @@ def notifications(req: func.HttpRequest) -> func.HttpResponse:
     intake = _intake()
     return _response(
         handle_notifications(
-            dict(req.params), req.get_body(), intake.ops, intake.queue, intake.clock
+            dict(req.params), req.get_body(), intake.ops, intake.queue, intake.clock,
+            tenant_id=intake.cases.settings.tenant_id,
         )
-    )
+    )  # fmt: skip
 
 
 @app.route(route="lifecycle", methods=["POST"])
@@ -75,7 +76,12 @@ def lifecycle(req: func.HttpRequest) -> func.HttpResponse:
     from casedesk.entrypoints.webhooks import handle_lifecycle
 
     intake = _intake()
-    return _response(handle_lifecycle(dict(req.params), req.get_body(), intake.ops, intake.queue))
+    return _response(
+        handle_lifecycle(
+            dict(req.params), req.get_body(), intake.ops, intake.queue,
+            tenant_id=intake.cases.settings.tenant_id,
+        )
+    )  # fmt: skip
 
 
 @cache

@@ -293,9 +293,9 @@ def local_stack(
         table.add(  # the Functions HTTP triggers, as function_app.py calls them
             "POST",
             "/api/notifications",
-            lambda q, b: handle_notifications(q, b, app.ops, app.queue, app.clock),
+            lambda q, b: handle_notifications(q, b, app.ops, app.queue, app.clock, tenant_id=graph.tenant_id),
         )
-        table.add("POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, app.ops, app.queue))
+        table.add("POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, app.ops, app.queue, tenant_id=graph.tenant_id))
         try:
             yield graph, model, app, values
         finally:

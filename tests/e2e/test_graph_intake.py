@@ -96,9 +96,9 @@ def make_stack(
         table.add(
             "POST",
             "/api/notifications",
-            lambda q, b: handle_notifications(q, b, app.ops, app.queue, app.clock),
+            lambda q, b: handle_notifications(q, b, app.ops, app.queue, app.clock, tenant_id=graph.tenant_id),
         )
-        table.add("POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, app.ops, app.queue))
+        table.add("POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, app.ops, app.queue, tenant_id=graph.tenant_id))
         try:
             yield Stack(graph, app)
         finally:

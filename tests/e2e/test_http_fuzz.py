@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from addin_stack import TENANT
 from route_stack import CLIENT_STATE, OTHER_TENANT, SUB_ID, RouteStack, route_stack
 
 EXAMPLES = int(os.environ.get("CASEDESK_FUZZ_EXAMPLES") or 40)
@@ -53,7 +54,7 @@ def near_valid(stack: RouteStack, path: str, draw: st.DrawFn) -> Any:
     elif path in ("/api/notifications", "/api/lifecycle"):
         target = {"subscriptionId": SUB_ID, "clientState": CLIENT_STATE, "changeType": "created",
                   "lifecycleEvent": "missed", "resource": "Users/x/Messages/AAMk",
-                  "resourceData": {"id": "AAMk"}, "tenantId": OTHER_TENANT}  # fmt: skip
+                  "resourceData": {"id": "AAMk"}, "tenantId": TENANT}  # fmt: skip
         payload = {"value": [target]}
     else:
         payload = target = {"internetMessageId": "<damp-1@example.org>", "ref": "CD-2026-000001",

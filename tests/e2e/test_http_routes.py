@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from addin_stack import TENANT
 from route_stack import CLIENT_STATE, OTHER_TENANT, SUB_ID, RouteStack, route_stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,6 +147,8 @@ def test_graph_routes_queue_nothing_without_our_subscription_and_secret(
         payload("", SUB_ID, "84bd8158-6d4d-4958-8b9f-9d6445542f95"),
         payload(CLIENT_STATE, "a-subscription-of-another-tenant", OTHER_TENANT),
         payload("their-own-secret", "a-subscription-of-another-tenant", OTHER_TENANT),
+        payload(CLIENT_STATE, SUB_ID, OTHER_TENANT),  # our secret, from another tenant
+        payload(CLIENT_STATE, SUB_ID, ""),  # no tenant named
     ]
     for body in forged:
         status, _, _ = stack.call("POST", path, body)
@@ -156,8 +159,27 @@ def test_graph_routes_queue_nothing_without_our_subscription_and_secret(
     assert status == 405
     assert stack.app.queue.depth() == before
     # The genuine one is queued, so the refusals above were refusals.
-    status, _, _ = stack.call("POST", path, payload(CLIENT_STATE, SUB_ID, OTHER_TENANT))
+    status, _, _ = stack.call("POST", path, payload(CLIENT_STATE, SUB_ID, TENANT.upper()))
     assert status == 202 and stack.app.queue.depth() == before + 1
+
+
+@pytest.mark.parametrize("path", ["/api/notifications", "/api/lifecycle"])
+def test_graph_routes_refuse_another_tenant_with_202_and_log_only_our_id(
+    stack: RouteStack, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Right subscription and clientState, wrong tenantId: 202 (Graph retries anything else,
+    and a forgery must not be retried), nothing queued, one security event naming our
+    subscription id and nothing from the notification."""
+    payload = _change if path.endswith("notifications") else _lifecycle
+    before = stack.app.queue.depth()
+    with caplog.at_level("INFO"):
+        status, _, _ = stack.call("POST", path, payload(CLIENT_STATE, SUB_ID, OTHER_TENANT))
+    assert status == 202 and stack.app.queue.depth() == before
+    events = [r for r in caplog.records if getattr(r, "event", "") == "security.tenant_mismatch"]
+    assert len(events) == 1 and getattr(events[0], "subscription_id") == SUB_ID
+    for record in caplog.records:
+        said = record.getMessage() + repr(record.__dict__)
+        assert OTHER_TENANT not in said and "AAMkForged" not in said and CLIENT_STATE not in said
 
 
 def test_bot_route_refuses_no_token_a_forged_one_and_another_tenant(stack: RouteStack) -> None:

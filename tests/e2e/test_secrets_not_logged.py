@@ -79,8 +79,8 @@ def test_intake_with_ai_never_logs_the_client_secret_storage_key_or_model_key(
         assert CLIENT_SECRET not in repr(settings) and OPENAI_KEY not in str(settings)
         app = build_intake(settings, login_http_client=RedirectingHttpClient(graph.root_url))
         table.add("POST", "/api/notifications",
-                  lambda q, b: handle_notifications(q, b, app.ops, app.queue, app.clock))  # fmt: skip
-        table.add("POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, app.ops, app.queue))
+                  lambda q, b: handle_notifications(q, b, app.ops, app.queue, app.clock, tenant_id=graph.tenant_id))  # fmt: skip
+        table.add("POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, app.ops, app.queue, tenant_id=graph.tenant_id))
         try:
             app.intake.ensure_subscriptions()
             graph.deliver(MAILBOX, mail(message_id="<s1@example.org>"))

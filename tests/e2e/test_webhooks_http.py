@@ -24,6 +24,7 @@ from casedesk.entrypoints.webhooks import handle_lifecycle, handle_notifications
 SECRET = "s3cret-client-state-value"
 MAILBOX = "alex.morgan.mp@parliament.example"
 SUB_ID = "7f105c7d-2dc5-4530-97cd-4e7ae6534c07"
+TENANT = "84bd8158-6d4d-4958-8b9f-9d6445542f95"
 
 
 def change(message_id: str, client_state: str = SECRET, sub: str = SUB_ID) -> dict[str, Any]:
@@ -39,7 +40,7 @@ def change(message_id: str, client_state: str = SECRET, sub: str = SUB_ID) -> di
             "id": message_id,
         },
         "clientState": client_state,
-        "tenantId": "84bd8158-6d4d-4958-8b9f-9d6445542f95",
+        "tenantId": TENANT,
     }
 
 
@@ -52,9 +53,9 @@ def server(app: App) -> Iterator[str]:
     table.add(
         "POST",
         "/api/notifications",
-        lambda q, b: handle_notifications(q, b, app.ops, app.queue, app.clock),
+        lambda q, b: handle_notifications(q, b, app.ops, app.queue, app.clock, tenant_id=TENANT),
     )
-    table.add("POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, app.ops, app.queue))
+    table.add("POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, app.ops, app.queue, tenant_id=TENANT))
     httpd = make_server("127.0.0.1", 0, table)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -133,7 +134,7 @@ def test_lifecycle_events_are_checked_then_queued(server: str, app: App) -> None
             {
                 "subscriptionId": SUB_ID,
                 "subscriptionExpirationDateTime": "2026-11-26T18:23:45Z",
-                "tenantId": "84bd8158-6d4d-4958-8b9f-9d6445542f95",
+                "tenantId": TENANT,
                 "clientState": SECRET,
                 "lifecycleEvent": e,
             }

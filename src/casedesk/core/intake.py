@@ -21,6 +21,7 @@ from casedesk.core.notifications import (
     LifecycleEvent,
     LifecycleNotification,
     client_state_matches,
+    is_office_tenant,
 )
 from casedesk.core.triage import Outcome, Triage, TriageResult
 from casedesk.errors import MessageGoneError
@@ -103,15 +104,43 @@ def _is_genuine(record: SubscriptionRecord | None, client_state: str | None) -> 
     return False
 
 
+def _is_from_office(
+    record: SubscriptionRecord, tenant_id: str | None, received: str | None
+) -> bool:
+    """Our subscription and secret, but is it the office's tenant? Logs our id only."""
+    if is_office_tenant(tenant_id, received):
+        return True
+    security_log.warning(
+        "notification refused: not from the office's tenant",
+        extra={
+            "event": "security.tenant_mismatch",
+            "subscription_id": record.id,  # ours: the notification's own fields are not logged
+            "tenant_configured": tenant_id is not None,
+            "tenant_named": received is not None,
+        },
+    )
+    return False
+
+
 def accept_notifications(
-    notes: Sequence[ChangeNotification], ops: OpsState, queue: WorkQueue, now: datetime
+    notes: Sequence[ChangeNotification],
+    ops: OpsState,
+    queue: WorkQueue,
+    now: datetime,
+    *,
+    tenant_id: str | None,
 ) -> int:
-    """Enqueue each genuine new message once; returns how many were queued now."""
+    """Enqueue each genuine new message once; returns how many were queued now.
+
+    Genuine: our subscription, its clientState, and the office's tenant (`tenant_id`; None
+    refuses everything, as nothing can be shown to come from the office)."""
     book = SubscriptionBook(ops)
     queued = 0
     for note in notes:
         record = book.get(note.subscription_id)
         if not _is_genuine(record, note.client_state) or record is None:
+            continue
+        if not _is_from_office(record, tenant_id, note.tenant_id):
             continue
         if note.change_type == "created":
             queued += enqueue_once(ops, queue, record.mailbox, note.message_id, now)
@@ -119,14 +148,22 @@ def accept_notifications(
 
 
 def accept_lifecycle(
-    notes: Sequence[LifecycleNotification], ops: OpsState, queue: WorkQueue
+    notes: Sequence[LifecycleNotification],
+    ops: OpsState,
+    queue: WorkQueue,
+    *,
+    tenant_id: str | None,
 ) -> int:
     """Queue each genuine lifecycle event for the worker (renewing inline could deadlock:
-    recreating a subscription makes Graph call our validation endpoint back)."""
+    recreating a subscription makes Graph call our validation endpoint back). Genuine as
+    for accept_notifications."""
     book = SubscriptionBook(ops)
     queued = 0
     for note in notes:
-        if _is_genuine(book.get(note.subscription_id), note.client_state):
+        record = book.get(note.subscription_id)
+        if not _is_genuine(record, note.client_state) or record is None:
+            continue
+        if _is_from_office(record, tenant_id, note.tenant_id):
             queue.send(
                 {
                     "kind": "lifecycle",

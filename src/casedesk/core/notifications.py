@@ -46,6 +46,16 @@ class LifecycleNotification:
     subscription_id: str
     client_state: str | None
     event: LifecycleEvent
+    tenant_id: str | None
+
+
+def is_office_tenant(expected: str | None, received: str | None) -> bool:
+    """The notification names the office's tenant (GUIDs compare case-insensitively).
+
+    `tenantId` is a required Guid on every change notification
+    (https://learn.microsoft.com/graph/api/resources/changenotification); with no tenant
+    configured nothing can be from it."""
+    return bool(expected and received) and str(received).lower() == str(expected).lower()
 
 
 def client_state_matches(expected: str, received: str | None) -> bool:
@@ -119,6 +129,10 @@ def parse_lifecycle_notifications(body: bytes) -> list[LifecycleNotification]:
                 subscription_id=_text(item, "subscriptionId") or "",
                 client_state=_text(item, "clientState", required=False),
                 event=lifecycle,
+                # Lifecycle notifications have been seen with organizationId in place of
+                # tenantId (msgraph-sdk-java issue 1551); either names the tenant.
+                tenant_id=_text(item, "tenantId", required=False)
+                or _text(item, "organizationId", required=False),
             )
         )
     return out

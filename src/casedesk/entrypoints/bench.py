@@ -15,6 +15,7 @@ from typing import Any
 
 from casedesk.core.models import RawMessage
 
+BENCH_TENANT = "7d0c5a2e-3b1f-4c8e-9a6d-2f4b8c1e0a93"
 _CAMPAIGNS = [
     (
         "Stop sewage dumping in our rivers",
@@ -139,7 +140,7 @@ def notification_latency(app: Any, count: int = 1000) -> dict[str, float]:
     table.add(
         "POST",
         "/api/notifications",
-        lambda q, b: handle_notifications(q, b, app.ops, app.queue, app.clock),
+        lambda q, b: handle_notifications(q, b, app.ops, app.queue, app.clock, tenant_id=BENCH_TENANT),
     )
     server = make_server("127.0.0.1", 0, table)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -156,7 +157,7 @@ def notification_latency(app: Any, count: int = 1000) -> dict[str, float]:
                             "changeType": "created",
                             "resource": f"Users/office@parliament.example/Messages/AAMk-bench-{i}",
                             "resourceData": {"id": f"AAMk-bench-{i}"},
-                            "tenantId": "bench",
+                            "tenantId": BENCH_TENANT,
                         }
                     ]
                 }

@@ -119,11 +119,14 @@ def start_local_host(
         from casedesk.bootstrap import build_app
 
         app = build_app(settings)
-    ops, queue, clock = app.ops, app.queue, app.clock
+    ops, queue, clock, tenant = app.ops, app.queue, app.clock, settings.tenant_id
     table.add(
-        "POST", "/api/notifications", lambda q, b: handle_notifications(q, b, ops, queue, clock)
+        "POST", "/api/notifications",
+        lambda q, b: handle_notifications(q, b, ops, queue, clock, tenant_id=tenant),
+    )  # fmt: skip
+    table.add(
+        "POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, ops, queue, tenant_id=tenant)
     )
-    table.add("POST", "/api/lifecycle", lambda q, b: handle_lifecycle(q, b, ops, queue))
     bot = _bot(settings, app, login_http_client)
     if bot is not None:
         from casedesk.entrypoints.bot import handle_bot_messages

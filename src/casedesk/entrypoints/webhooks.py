@@ -67,26 +67,42 @@ def _receive(
 
 
 def handle_notifications(
-    query: Mapping[str, str], body: bytes, ops: OpsState, queue: WorkQueue, clock: Clock
+    query: Mapping[str, str],
+    body: bytes,
+    ops: OpsState,
+    queue: WorkQueue,
+    clock: Clock,
+    *,
+    tenant_id: str | None,
 ) -> HttpResult:
-    """POST /api/notifications: queue each genuine new message once."""
+    """POST /api/notifications: queue each genuine new message once.
+
+    A refused notification (unknown subscription, wrong clientState, another tenant) still
+    gets 202 with nothing queued: Graph retries anything but 2xx, and a forgery must not
+    be retried (docs/http-routes.md)."""
     return _receive(
         query,
         body,
         "notification",
         parse_change_notifications,
-        lambda notes: accept_notifications(notes, ops, queue, clock.now()),
+        lambda notes: accept_notifications(notes, ops, queue, clock.now(), tenant_id=tenant_id),
     )
 
 
 def handle_lifecycle(
-    query: Mapping[str, str], body: bytes, ops: OpsState, queue: WorkQueue
+    query: Mapping[str, str],
+    body: bytes,
+    ops: OpsState,
+    queue: WorkQueue,
+    *,
+    tenant_id: str | None,
 ) -> HttpResult:
-    """POST /api/lifecycle: queue each genuine lifecycle event for the worker."""
+    """POST /api/lifecycle: queue each genuine lifecycle event for the worker (refusals as
+    handle_notifications)."""
     return _receive(
         query,
         body,
         "lifecycle",
         parse_lifecycle_notifications,
-        lambda notes: accept_lifecycle(notes, ops, queue),
+        lambda notes: accept_lifecycle(notes, ops, queue, tenant_id=tenant_id),
     )
