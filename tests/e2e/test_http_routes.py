@@ -176,7 +176,7 @@ def test_graph_routes_refuse_another_tenant_with_202_and_log_only_our_id(
         status, _, _ = stack.call("POST", path, payload(CLIENT_STATE, SUB_ID, OTHER_TENANT))
     assert status == 202 and stack.app.queue.depth() == before
     events = [r for r in caplog.records if getattr(r, "event", "") == "security.tenant_mismatch"]
-    assert len(events) == 1 and getattr(events[0], "subscription_id") == SUB_ID
+    assert len(events) == 1 and events[0].__dict__["subscription_id"] == SUB_ID
     for record in caplog.records:
         said = record.getMessage() + repr(record.__dict__)
         assert OTHER_TENANT not in said and "AAMkForged" not in said and CLIENT_STATE not in said
