@@ -149,6 +149,15 @@ def token_source(settings: Settings, login_http_client: Any = None) -> Any:
     )
 
 
+def graph_caller(settings: Settings, login_http_client: Any = None) -> Any:
+    """A GraphCaller with the app's tokens: on a 401 it drops the cached token and retries
+    once with a fresh one."""
+    from casedesk.adapters.m365.graph_client import GraphCaller
+
+    tokens = token_source(settings, login_http_client)
+    return GraphCaller(tokens.token, settings.graph_base_url, forget_token=tokens.forget)
+
+
 def build_intake(
     settings: Settings, clock: Clock | None = None, login_http_client: Any = None
 ) -> IntakeApp:
@@ -156,12 +165,11 @@ def build_intake(
     if settings.adapters != "m365":
         raise SettingsError("build_intake needs CASEDESK_ADAPTERS=m365")
     from casedesk.adapters.embedded.clock import SystemClock
-    from casedesk.adapters.m365.graph_client import GraphCaller
     from casedesk.adapters.m365.graph_mailbox import GraphMailbox
     from casedesk.adapters.m365.graph_subscriptions import GraphSubscriptions
 
     clock = clock or SystemClock()
-    graph = GraphCaller(token_source(settings, login_http_client).token, settings.graph_base_url)
+    graph = graph_caller(settings, login_http_client)
     ops, queue = storage_adapters(settings)
     cases = _case_app(settings, clock, graph, ops, queue)
     config = IntakeConfig(

@@ -87,11 +87,10 @@ def build_mailings(
 
 
 def _m365(settings: Settings, clock: Clock, sleeper: Sleeper, login: Any) -> MailingApp:
-    from casedesk.adapters.m365.graph_client import GraphCaller
     from casedesk.adapters.m365.graph_mail_sender import GraphMailSender
-    from casedesk.bootstrap_m365 import storage_adapters, token_source
+    from casedesk.bootstrap_m365 import graph_caller, storage_adapters
 
-    graph = GraphCaller(token_source(settings, login).token, settings.graph_base_url)
+    graph = graph_caller(settings, login)
     sender = GraphMailSender(graph, settings.office_address)
     closers: list[Callable[[], None]] = [graph.close]
     if settings.case_store == "embedded":

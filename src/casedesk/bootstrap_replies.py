@@ -51,11 +51,10 @@ def build_replies(
 
 def _m365(settings: Settings, clock: Clock | None, login_http_client: Any) -> ReplyApp:
     from casedesk.adapters.embedded.clock import SystemClock
-    from casedesk.adapters.m365.graph_client import GraphCaller
-    from casedesk.bootstrap_m365 import token_source
+    from casedesk.bootstrap_m365 import graph_caller
 
     clock = clock or SystemClock()
-    graph = GraphCaller(token_source(settings, login_http_client).token, settings.graph_base_url)
+    graph = graph_caller(settings, login_http_client)
     channel = graph_reply_channel(settings, graph)
     drafter = drafter_for(settings, clock, live_rules_or_none(settings))
     if settings.case_store == "embedded":

@@ -52,11 +52,9 @@ def reply_desk(
 
         channel: Any = OutboxChannel(settings.data_dir / "outbox")
     else:
-        from casedesk.adapters.m365.graph_client import GraphCaller
-        from casedesk.bootstrap_m365 import token_source
+        from casedesk.bootstrap_m365 import graph_caller
 
-        token = token_source(settings, login_http_client).token
-        channel = graph_reply_channel(settings, GraphCaller(token, settings.graph_base_url))
+        channel = graph_reply_channel(settings, graph_caller(settings, login_http_client))
     return ReplyDesk(repo, files, drafter, channel, clock, reply_office(settings))
 
 
@@ -74,7 +72,7 @@ def bot_token_source(settings: Settings, login_http_client: Any = None) -> Calla
     made: list[Any] = []
 
     def token() -> str:
-        from casedesk.adapters.m365.msal_tokens import MsalTokenSource
+        from casedesk.adapters.m365.msal_tokens import BOT_APP, MsalTokenSource
 
         with lock:
             if not made:
@@ -89,6 +87,7 @@ def bot_token_source(settings: Settings, login_http_client: Any = None) -> Calla
                         http_client=login_http_client,
                         scope=BOT_FRAMEWORK_SCOPE,
                         managed_identity_client_id=settings.bot_managed_identity_client_id,
+                        names=BOT_APP,
                     )
                 )
         return str(made[0].token())

@@ -60,6 +60,6 @@ def test_wrong_secret_says_how_to_fix_it_and_never_prints_the_secret(
         s = settings_for(graph, azurite, tmp_path, "office@parliament.example", "wrong-secret-xyz")
         checks = run_checks(s, RedirectingHttpClient(graph.root_url))
     token = next(c for c in checks if c.name.startswith("Graph token"))
-    assert not token.ok and "secret or certificate" in token.fix
+    assert not token.ok and "CASEDESK_CLIENT_SECRET" in token.fix and "7000215" in token.detail
     assert all("wrong-secret-xyz" not in f"{c.detail} {c.fix}" for c in checks)
     assert not any(c.name.startswith("mailbox") for c in checks)  # no point trying without a token

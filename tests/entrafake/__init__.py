@@ -4,6 +4,19 @@
         token = entra.token(user_oid, CLIENT_ID, scp="access_as_user")
         # point EntraTokenValidator (or CASEDESK_ADDIN_AUTHORITY) at entra.authority
 
+It is also an Entra token endpoint for app-only (client credentials) tokens, so the real MSAL
+can be pointed at it (casedesk.adapters.m365.msal_tokens.RedirectingHttpClient(entra.authority)):
+
+    entra.register_app(CLIENT_ID, SECRET)       # then POST {tenant}/oauth2/v2.0/token works
+    entra.expire_secret(CLIENT_ID)               # AADSTS7000222 from now on
+    entra.issued                                 # every access token handed out
+
+A wrong secret answers AADSTS7000215, an unknown client id AADSTS700016, another tenant's
+path AADSTS90002, in the error JSON of
+https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow#error-response
+(error, error_description, error_codes, timestamp, trace_id, correlation_id, error_uri) with
+the codes of https://learn.microsoft.com/entra/identity-platform/reference-error-codes.
+
 Shapes follow Microsoft's documentation:
 - metadata: https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc
   (`{authority}/{tenant}/v2.0/.well-known/openid-configuration`: issuer, jwks_uri, ...)
@@ -22,9 +35,10 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -57,6 +71,82 @@ class EntraFake:
         self.metadata_issuer = f"{ISSUER_HOST}/{tenant_id}/v2.0"
         self._server: ThreadingHTTPServer | None = None
         self.publish(self.key, self.kid)
+        self.apps: dict[str, str] = {}  # client id -> its client secret
+        self.expired: set[str] = set()  # client ids whose secret has expired
+        self.issued: list[str] = []  # every app-only access token handed out
+        self.token_requests = 0
+        self._lock = threading.Lock()
+
+    # --- the token endpoint (client credentials) ---------------------------------------------
+
+    def register_app(self, client_id: str, secret: str) -> None:
+        self.apps[client_id] = secret
+        self.expired.discard(client_id)
+
+    def expire_secret(self, client_id: str) -> None:
+        self.expired.add(client_id)
+
+    def _error(self, status: int, error: str, code: int, text: str) -> tuple[int, dict[str, Any]]:
+        trace, correlation = str(uuid.uuid4()), str(uuid.uuid4())
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+        return status, {
+            "error": error,
+            "error_description": f"AADSTS{code}: {text} Trace ID: {trace} "
+            f"Correlation ID: {correlation} Timestamp: {stamp}",
+            "error_codes": [code],
+            "timestamp": stamp,
+            "trace_id": trace,
+            "correlation_id": correlation,
+            "error_uri": f"{ISSUER_HOST}/error?code={code}",
+        }
+
+    def _unknown_tenant(self, tenant: str) -> tuple[int, dict[str, Any]]:
+        return self._error(
+            400, "invalid_tenant", 90002,
+            f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID "
+            "and are signing into the correct cloud.",
+        )  # fmt: skip
+
+    def _token(self, tenant: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self.token_requests += 1
+        if tenant != self.tenant_id:
+            return self._unknown_tenant(tenant)
+        scope = form.get("scope", "")
+        if form.get("grant_type") != "client_credentials" or not scope.endswith("/.default"):
+            return self._error(
+                400, "invalid_request", 900144, "Use client_credentials and a /.default scope."
+            )
+        client = form.get("client_id", "")
+        if client not in self.apps:
+            return self._error(
+                400, "unauthorized_client", 700016,
+                f"Application with identifier '{client}' was not found in the directory "
+                f"'{self.tenant_id}'.",
+            )  # fmt: skip
+        if form.get("client_secret") != self.apps[client]:
+            return self._error(
+                401, "invalid_client", 7000215,
+                "Invalid client secret provided. Ensure the secret being sent in the request is "
+                f"the client secret value, not the client secret ID, for a secret added to app '{client}'.",
+            )  # fmt: skip
+        if client in self.expired:
+            return self._error(
+                401, "invalid_client", 7000222,
+                f"The provided client secret keys for app '{client}' are expired.",
+            )  # fmt: skip
+        now = datetime.now(UTC)
+        token = jwt.encode(
+            {"aud": scope.removesuffix("/.default"), "iss": f"https://sts.windows.net/{self.tenant_id}/",
+             "iat": int(now.timestamp()), "nbf": int(now.timestamp()),
+             "exp": int((now + timedelta(hours=1)).timestamp()), "appid": client, "tid": self.tenant_id,
+             "roles": ["Mail.ReadWrite"], "uti": uuid.uuid4().hex, "ver": "1.0"},
+            self.key, algorithm="RS256", headers={"kid": self.kid, "typ": "JWT"},
+        )  # fmt: skip
+        with self._lock:
+            self.issued.append(token)
+        return 200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
+                     "access_token": token}  # fmt: skip
 
     # --- keys and tokens --------------------------------------------------------------------
 
@@ -117,7 +207,8 @@ class EntraFake:
         base = self.authority
         if path == f"/{self.tenant_id}/v2.0/.well-known/openid-configuration":
             return {
-                "token_endpoint": f"{base}/{self.tenant_id}/oauth2/v2.0/token",
+                # MSAL wants https here; RedirectingHttpClient maps it back to this server.
+                "token_endpoint": f"{ISSUER_HOST}/{self.tenant_id}/oauth2/v2.0/token",
                 "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
                 "jwks_uri": f"{base}/{self.tenant_id}/discovery/v2.0/keys",
                 "response_modes_supported": ["query", "fragment", "form_post"],
@@ -141,19 +232,49 @@ class EntraFake:
             return {"keys": list(self.published)}
         return None
 
+    def _answer(self, path: str) -> tuple[int, dict[str, Any]]:
+        document = self._document(path)
+        if document is not None:
+            return 200, document
+        if path == "/common/discovery/instance":  # MSAL asks which hosts alias each other
+            return 200, {
+                "tenant_discovery_endpoint": f"{ISSUER_HOST}/common/v2.0/.well-known/openid-configuration",
+                "api-version": "1.1",
+                "metadata": [{"preferred_network": "login.microsoftonline.com",
+                              "preferred_cache": "login.windows.net",
+                              "aliases": ["login.microsoftonline.com", "login.windows.net",
+                                          "login.microsoft.com", "sts.windows.net"]}],
+            }  # fmt: skip
+        parts = path.strip("/").split("/")
+        if len(parts) >= 2 and parts[0] != self.tenant_id and parts[1] == "v2.0":
+            return self._unknown_tenant(parts[0])  # MSAL's discovery of another tenant
+        return 404, {"error": "not_found"}
+
     def __enter__(self) -> EntraFake:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                fake.requests.append(self.path)
-                document = fake._document(self.path.split("?")[0])
-                body = json.dumps(document or {"error": "not_found"}).encode()
-                self.send_response(200 if document else 404)
+            def _send(self, status: int, document: dict[str, Any]) -> None:
+                body = json.dumps(document).encode()
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                fake.requests.append(self.path)
+                self._send(*fake._answer(self.path.split("?")[0]))
+
+            def do_POST(self) -> None:
+                fake.requests.append(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                form = dict(parse_qsl(self.rfile.read(length).decode("utf-8", "replace")))
+                parts = self.path.split("?")[0].strip("/").split("/")
+                if len(parts) == 4 and parts[1:] == ["oauth2", "v2.0", "token"]:
+                    self._send(*fake._token(parts[0], form))
+                else:
+                    self._send(404, {"error": "not_found"})
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

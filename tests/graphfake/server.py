@@ -112,7 +112,27 @@ def openid_configuration(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
     )
 
 
+def instance_discovery(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
+    """Which login hosts alias each other; MSAL asks after Entra refuses a client."""
+    return json_resp(
+        200,
+        {
+            "tenant_discovery_endpoint": f"{fake.authority_host}/common/v2.0/.well-known/openid-configuration",
+            "api-version": "1.1",
+            "metadata": [
+                {
+                    "preferred_network": "login.microsoftonline.com",
+                    "preferred_cache": "login.windows.net",
+                    "aliases": ["login.microsoftonline.com", "login.windows.net",
+                                "login.microsoft.com", "sts.windows.net"],
+                }
+            ],
+        },
+    )  # fmt: skip
+
+
 LOGIN_ROUTES = [
+    route("GET", r"^/common/discovery/instance$", instance_discovery, "login"),
     route("POST", r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token$", issue_token, "login"),
     route(
         "GET",
@@ -144,6 +164,7 @@ class GraphFake:
         authority_host: str = "https://login.microsoftonline.com",
         clock: Callable[[], datetime] | None = None,
         batch_base64_echo: bool = True,
+        accept_token: Callable[[str], bool] | None = None,
     ) -> None:
         self.tenant_id, self.client_id, self.client_secret = tenant_id, client_id, client_secret
         self.service_principal_id = str(uuid.uuid5(uuid.NAMESPACE_URL, client_id))
@@ -159,6 +180,9 @@ class GraphFake:
         self.upload_session_hours = 24
         self.mailbox_concurrency = mailbox_concurrency
         self.batch_base64_echo = batch_base64_echo
+        # Tokens issued elsewhere (tests/entrafake) that Graph should also take.
+        self.accept_token = accept_token
+        self.revoked: set[str] = set()
         self._in_flight: dict[str, int] = {}
         self.clock = clock or (lambda: datetime.now(UTC))
         self.store = Store()
@@ -244,6 +268,13 @@ class GraphFake:
     def revoke_tokens(self) -> None:
         with self.store.lock:
             self.store.tokens.clear()
+
+    def revoke_token(self, token: str) -> None:
+        """Refuse this one issued token from now on (as Graph does once Entra revokes it);
+        tokens issued after it are still good."""
+        with self.store.lock:
+            self.store.tokens.discard(token)
+            self.revoked.add(token)
 
     # ---- seeding and inspection ----------------------------------------------------------------
     def add_mailbox(self, upn: str, display_name: str | None = None) -> str:
@@ -515,7 +546,10 @@ class GraphFake:
         value = headers.get("authorization", "")
         token = value[7:].strip() if value.lower().startswith("bearer ") else ""
         with self.store.lock:
-            known = token in self.store.tokens
+            revoked = token in self.revoked
+            known = not revoked and token in self.store.tokens
+        if not known and not revoked and token and self.accept_token is not None:
+            known = self.accept_token(token)
         if not known:
             message = (
                 "Access token is empty."

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from casedesk.settings import Settings
 
@@ -231,15 +231,27 @@ def _ai_drafting(settings: Settings) -> Finding:
     return Finding("ai drafting", "ok", f"on, {len(notes)} policy notes in {folder}")
 
 
-def _tenant(settings: Settings) -> Finding:
-    if settings.adapters == "m365":
+def _tenant(settings: Settings, login_http_client: Any = None) -> Finding:
+    """With the m365 adapters, ask Entra ID for the app's token: a wrong tenant, client id or
+    secret (or an expired secret) is named here with the setting to fix."""
+    if settings.adapters != "m365":
+        return Finding("tenant", "ok", "embedded adapters: no tenant needed")
+    from casedesk.adapters.m365.msal_tokens import EntraAppError, TokenError
+    from casedesk.bootstrap_m365 import token_source
+
+    more = "casedesk m365 check (each mailbox, storage)"
+    try:
+        token_source(settings, login_http_client).token()
+    except EntraAppError as exc:
+        return Finding("tenant", "fail", str(exc).split(". Fix: ")[0], exc.fix)
+    except TokenError as exc:
+        return Finding("tenant", "fail", str(exc), "docs/m365-setup.md, then " + more)
+    except Exception as exc:  # the network, not the settings: say so, do not guess
         return Finding(
-            "tenant",
-            "warn",
-            "m365 adapters: the tenant itself was not checked",
-            "casedesk m365 check (token, each mailbox, storage)",
-        )
-    return Finding("tenant", "ok", "embedded adapters: no tenant needed")
+            "tenant", "warn", f"Entra ID not reached: {type(exc).__name__}: {str(exc)[:160]}",
+            "check the network to login.microsoftonline.com, then " + more,
+        )  # fmt: skip
+    return Finding("tenant", "ok", "Entra ID issued the app's Graph token", more)
 
 
 def _features(settings: Settings) -> Finding:
@@ -253,8 +265,9 @@ def _features(settings: Settings) -> Finding:
     return Finding("features", "ok", f"switched on: {needs}")
 
 
-def examine(load: Callable[[], Settings]) -> list[Finding]:
-    """Run every check; settings that do not load are the only thing reported then."""
+def examine(load: Callable[[], Settings], login_http_client: Any = None) -> list[Finding]:
+    """Run every check; settings that do not load are the only thing reported then.
+    login_http_client sends MSAL's Entra ID traffic elsewhere (tests: a local server)."""
     from casedesk.errors import SettingsError
 
     found = [_python(), _sqlite()]
@@ -264,5 +277,6 @@ def examine(load: Callable[[], Settings]) -> list[Finding]:
         return [*found, Finding("settings", "fail", str(exc), "fix the setting it names")]
     found.append(Finding("settings", "ok", "valid"))
     found += [_data_dir(settings), *_store(settings), _rules(settings), _classifier(settings)]
-    found += [_templates(settings), _ai_drafting(settings), _tenant(settings), _features(settings)]
+    found += [_templates(settings), _ai_drafting(settings), _tenant(settings, login_http_client)]
+    found.append(_features(settings))
     return found

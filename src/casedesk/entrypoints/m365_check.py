@@ -54,13 +54,16 @@ def run_checks(settings: Settings, login_http_client: Any = None) -> list[Check]
     token_check = _attempt(
         "Graph token (app-only)",
         lambda: tokens.token() and "issued",
-        lambda exc: str(exc) if "Entra ID" in str(exc) else FIXES[401],
+        lambda exc: (
+            getattr(exc, "fix", None) or (str(exc) if "Entra ID" in str(exc) else FIXES[401])
+        ),
     )
     checks.append(token_check)
     if token_check.ok:
         caller = GraphCaller(
-            tokens.token, settings.graph_base_url, RetryPolicy(attempts=2, base_seconds=0.5)
-        )
+            tokens.token, settings.graph_base_url, RetryPolicy(attempts=2, base_seconds=0.5),
+            forget_token=tokens.forget,
+        )  # fmt: skip
         mailbox = GraphMailbox(caller)
         for address in settings.mailbox_list:
 

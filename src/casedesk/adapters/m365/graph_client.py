@@ -25,7 +25,7 @@ from tenacity import (
     stop_after_attempt,
 )
 
-from casedesk.errors import TransientError
+from casedesk.errors import CaseDeskError, TransientError
 
 T = TypeVar("T")
 RETRY_STATUSES = frozenset({429, 503, 504})
@@ -62,6 +62,17 @@ class _TokenProvider:
         return self._validator
 
 
+class GraphAuthError(CaseDeskError):
+    """Graph refused an access token Entra ID had just issued: the app is not accepted."""
+
+
+def graph_error_text(exc: BaseException) -> str:
+    """Graph's error code and message (ids and wording, never request content)."""
+    error = getattr(exc, "error", None)
+    code, message = getattr(error, "code", None), getattr(error, "message", None)
+    return ": ".join(str(p) for p in (code, message) if p) or type(exc).__name__
+
+
 def retry_after_seconds(exc: BaseException) -> float | None:
     headers = getattr(exc, "response_headers", None) or {}
     for key, value in dict(headers).items():
@@ -93,7 +104,10 @@ class GraphCaller:
         base_url: str = GRAPH_BASE,
         retry: RetryPolicy | None = None,
         timeout_seconds: float = 30.0,
+        forget_token: Callable[[], None] | None = None,
     ) -> None:
+        """forget_token drops the cached token (MsalTokenSource.forget): on a 401 the call
+        is retried once with a freshly issued token."""
         import httpx
         from kiota_abstractions.authentication import BaseBearerTokenAuthenticationProvider
         from msgraph.graph_request_adapter import GraphRequestAdapter
@@ -102,6 +116,8 @@ class GraphCaller:
         self.loop = asyncio.new_event_loop()
         self._loop_lock = threading.Lock()
         self.retry = retry or RetryPolicy()
+        self.forget_token = forget_token
+        self.tokens_refreshed = 0
         self.requests_sent = 0
         self.base_url = base_url.rstrip("/")
         host = urlsplit(self.base_url).hostname or "graph.microsoft.com"
@@ -143,6 +159,27 @@ class GraphCaller:
             async with slot:
                 return await call()
 
+        try:
+            return await self._retried(once)
+        except Exception as refused:
+            if status_of(refused) != 401:
+                raise
+            if self.forget_token is None:
+                raise self._auth_error(refused, fresh=False) from refused
+            first = refused
+        # 401 InvalidAuthenticationToken: the cached token was revoked or is no longer good
+        # for this app. A 401 means Graph did not act on the request, so sending it once more
+        # with a new token cannot do anything twice.
+        await asyncio.to_thread(self.forget_token)
+        self.tokens_refreshed += 1
+        try:
+            return await self._retried(once)
+        except Exception as again:
+            if status_of(again) == 401:
+                raise self._auth_error(again, fresh=True) from first
+            raise
+
+    async def _retried(self, once: Callable[[], Awaitable[T]]) -> T:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.retry.attempts),
             wait=self._wait,
@@ -157,6 +194,16 @@ class GraphCaller:
                 f"Graph still unavailable after {self.retry.attempts} attempts "
                 f"(status {status_of(exc) if exc else None}); the work stays queued and will be retried"
             ) from exc
+
+    def _auth_error(self, exc: BaseException, fresh: bool) -> GraphAuthError:
+        which = "a freshly issued access token as well" if fresh else "CaseDesk's access token"
+        return GraphAuthError(
+            f"Microsoft Graph refused {which} (401 {graph_error_text(exc)}): Entra ID issues "
+            "tokens to the app, but Graph does not accept them. Fix: check that "
+            "CASEDESK_TENANT_ID is the tenant of the office mailboxes, that CASEDESK_CLIENT_ID "
+            "is the CaseDesk app registration there, enabled, with admin consent for its Graph "
+            "permissions (docs/m365-setup.md); then run casedesk m365 check"
+        )
 
     def run(self, call: Callable[[], Awaitable[T]], mailbox: str | None = None) -> T:
         with self._loop_lock:

@@ -6,7 +6,10 @@ logged (log records carry no token, secret or header).
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,10 +17,75 @@ from casedesk.errors import CaseDeskError
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 GRAPH_RESOURCE = "https://graph.microsoft.com"
+_AADSTS = re.compile(r"AADSTS(\d+)")
 
 
 class TokenError(CaseDeskError):
     """Entra ID refused to issue a token; the message carries its error code, not secrets."""
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """The settings that name one Entra app registration, so an error can say which to fix."""
+
+    tenant: str = "CASEDESK_TENANT_ID"
+    client: str = "CASEDESK_CLIENT_ID"
+    secret: str = "CASEDESK_CLIENT_SECRET"  # noqa: S105 - a setting's name, not a secret
+
+
+GRAPH_APP = AppSettings()
+BOT_APP = AppSettings("CASEDESK_BOT_TENANT_ID", "CASEDESK_BOT_APP_ID", "CASEDESK_BOT_APP_SECRET")
+
+
+class EntraAppError(TokenError):
+    """Entra ID refused the app registration itself: a setting is wrong; `setting` names it."""
+
+    def __init__(self, code: int, problem: str, setting: str, fix: str) -> None:
+        super().__init__(f"Entra ID refused the token (AADSTS{code}): {problem}. Fix: {fix}")
+        self.code, self.setting, self.fix = code, setting, fix
+
+
+_SECRETS_PAGE = "Entra admin centre > App registrations > the app > Certificates & secrets"
+
+
+def entra_app_error(
+    code: int, tenant_id: str, client_id: str, names: AppSettings
+) -> EntraAppError | None:
+    """The common Entra errors that mean a setting is wrong, as the fix
+    (codes: https://learn.microsoft.com/entra/identity-platform/reference-error-codes)."""
+    if code == 7000215:
+        return EntraAppError(
+            code, f"the client secret is not a secret of app {client_id}", names.secret,
+            f"set {names.secret} to the secret's Value (not its Secret ID), or create a new "
+            f"one ({_SECRETS_PAGE})",
+        )  # fmt: skip
+        # the message never carries the secret itself
+    if code == 7000222:
+        return EntraAppError(
+            code, f"the client secret of app {client_id} has expired", names.secret,
+            f"create a new client secret ({_SECRETS_PAGE}) and set {names.secret} to its Value",
+        )  # fmt: skip
+    if code == 700016:
+        return EntraAppError(
+            code, f"no app with client id {client_id} in tenant {tenant_id}", names.client,
+            f"set {names.client} to the Application (client) ID on the app registration's "
+            f"Overview page, and {names.tenant} to the tenant it is registered in",
+        )  # fmt: skip
+    if code == 90002:
+        return EntraAppError(
+            code, f"no tenant {tenant_id!r}", names.tenant,
+            f"set {names.tenant} to the Directory (tenant) ID on the app registration's "
+            "Overview page",
+        )  # fmt: skip
+    return None
+
+
+def _error_code(result: Mapping[str, Any]) -> int | None:
+    codes = result.get("error_codes")
+    if isinstance(codes, list) and codes and isinstance(codes[0], int):
+        return codes[0]
+    found = _AADSTS.search(str(result.get("error_description", "")))
+    return int(found.group(1)) if found else None
 
 
 class MsalTokenSource:
@@ -34,10 +102,12 @@ class MsalTokenSource:
         http_client: Any = None,
         scope: str = GRAPH_SCOPE,
         managed_identity_client_id: str | None = None,
+        names: AppSettings = GRAPH_APP,
     ) -> None:
         import msal  # lazy: keeps CLI and Functions cold start free of it
 
         self._lock = threading.Lock()
+        self._tenant_id, self._client_id, self._names = tenant_id, client_id, names
         self._scope = scope  # Graph by default; the Teams bot asks for the Bot Connector's
         if use_managed_identity:
             import requests
@@ -55,16 +125,27 @@ class MsalTokenSource:
         credential: Any = client_secret if client_secret else certificate
         if not credential:
             raise TokenError(
-                "no credential for Graph: set CASEDESK_GRAPH_CLIENT_SECRET (local only), a "
-                "certificate, or CASEDESK_GRAPH_USE_MANAGED_IDENTITY=true in Azure"
+                f"no credential for Entra ID: set {names.secret} (local only), a "
+                "certificate, or the managed identity in Azure"
             )
         self._mi = None
-        self._app = msal.ConfidentialClientApplication(
-            client_id,
-            client_credential=credential,
-            authority=f"{authority_host.rstrip('/')}/{tenant_id}",
-            http_client=http_client,
-        )
+        try:
+            self._app = msal.ConfidentialClientApplication(
+                client_id,
+                client_credential=credential,
+                authority=f"{authority_host.rstrip('/')}/{tenant_id}",
+                http_client=http_client,
+            )
+        except ValueError as exc:
+            # MSAL reads the tenant's OpenID metadata first; a 4xx there (MSAL: "Nonexist
+            # tenant would hit this path") is a ValueError carrying Entra's answer.
+            said = f"{exc} {exc.__context__ or ''}"
+            found = _AADSTS.search(said)
+            code = int(found.group(1)) if found else 90002
+            known = entra_app_error(code, tenant_id, client_id, names)
+            if known is None or "authority configuration" not in said:
+                raise
+            raise known from None
 
     def token(self) -> str:
         with self._lock:
@@ -75,12 +156,38 @@ class MsalTokenSource:
             else:
                 result = self._app.acquire_token_for_client(scopes=[self._scope])
         if "access_token" not in result:
+            code = _error_code(result)
+            known = (
+                entra_app_error(code, self._tenant_id, self._client_id, self._names)
+                if code
+                else None
+            )
+            if known is not None:
+                raise known
             raise TokenError(
                 f"Entra ID refused a token for {self._scope}: "
-                f"{result.get('error', 'unknown error')} "
+                f"{result.get('error', 'unknown error')}{f' (AADSTS{code})' if code else ''} "
                 "(check the app registration, its secret or certificate, and admin consent)"
             )
         return str(result["access_token"])
+
+    def forget(self) -> None:
+        """Drop the cached token, so the next token() asks Entra ID for a new one (after
+        Graph refused a token it had issued: revoked, or its app changed)."""
+        with self._lock:
+            if self._app is not None:
+                self._app.remove_tokens_for_client()
+            elif self._mi is not None:
+                self._forget_managed_identity()
+
+    def _forget_managed_identity(self) -> None:
+        # MSAL's ManagedIdentityClient caches in its token_cache; empty it for this client.
+        cache = getattr(self._mi, "_token_cache", None)
+        if cache is not None:
+            from msal import TokenCache
+
+            for at in list(cache.search(TokenCache.CredentialType.ACCESS_TOKEN)):
+                cache.remove_at(at)
 
 
 class RedirectingHttpClient:
