@@ -211,8 +211,9 @@ def build_sweep(app: App) -> Sweep:
     policy = SlaPolicy(app.triage.hours, s.sla_warn_hours)
     agencies = load_agencies(s.agencies_file)
     return Sweep(
-        app.repo, app.ops, app.clock, policy, app.triage.rules, agencies, s.chase_every_days
-    )
+        app.repo, app.ops, app.clock, policy, app.triage.rules, agencies, s.chase_every_days,
+        files=app.files, empty_grace=timedelta(minutes=s.empty_case_grace_minutes),
+    )  # fmt: skip
 
 
 def with_ai_drafting(

@@ -251,6 +251,13 @@ class CaseRepository(Protocol):
         """Every recorded choice, by case reference (applied ones included)."""
         ...
 
+    # --- empty cases left by a filing cut short (core/empty_cases.py decides) ------------
+
+    def empty_case_candidates(self, written_before: datetime) -> list[str]:
+        """Refs of cases with no message and no note whose row was written before
+        `written_before` (SharePoint: the item's Created; SQLite: the opening time)."""
+        ...
+
 
 class CaseFiles(Protocol):
     """One folder per case: original .eml byte-for-byte, attachments, case.json, drafts."""

@@ -305,6 +305,16 @@ class Settings(BaseModel):
         "[features] table (`send_mail = true`), or CASEDESK_FEATURES=send_mail.",
     )
 
+    # --- The sweep's clean-up of empty cases (core/empty_cases.py) ---------------------------
+    empty_case_grace_minutes: int = Field(
+        60,
+        ge=0,
+        le=7 * 24 * 60,
+        description="How old an empty case (no message, note or staff action: a filing cut "
+        "short by a crash) must be before the sweep removes it, audited as case.removed_empty; "
+        "0 switches the clean-up off. Keep it well above a filing's few seconds.",
+    )
+
     @field_validator("retention", mode="before")
     @classmethod
     def _retention_pairs(cls, value: Any) -> Any:

@@ -69,7 +69,10 @@ def test_overdue_cases_are_escalated_and_nearly_due_ones_warned_exactly_once(
     assert sweep_entries(repo) == [] and list(ops.items(PENDING)) == []
 
     first = sweep.run()
-    assert first.counts() == {"escalated": 1, "warned": 1, "chased": 0, "notifications": 3}
+    assert first.counts() == {
+        "escalated": 1, "warned": 1,
+        "chased": 0, "notifications": 3, "empty_removed": 0,
+    }
     escalated = repo.get_case(late)
     assert (escalated.assignee, escalated.sla_stage, escalated.sla_stage_due) == (
         "jo",
@@ -92,7 +95,10 @@ def test_overdue_cases_are_escalated_and_nearly_due_ones_warned_exactly_once(
     ]
 
     again = sweep.run()
-    assert again.counts() == {"escalated": 0, "warned": 0, "chased": 0, "notifications": 0}
+    assert again.counts() == {
+        "escalated": 0, "warned": 0,
+        "chased": 0, "notifications": 0, "empty_removed": 0,
+    }
     assert len(sweep_entries(repo)) == 2 and len(PendingNotifications(ops).all()) == 3
 
     clock.advance(timedelta(hours=3))  # the warned case is now overdue too

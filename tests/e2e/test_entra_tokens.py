@@ -59,7 +59,9 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
     with EntraFake(TENANT) as entra:
         entra.register_app(APP, SECRET)
         entra.register_app(BOT, BOT_SECRET)
-        with GraphFake(tenant_id=TENANT, client_id=APP, accept_token=entra.issued.__contains__) as graph:
+        with GraphFake(
+            tenant_id=TENANT, client_id=APP, accept_token=entra.issued.__contains__
+        ) as graph:
             graph.add_mailbox(MAILBOX)
             yield Stack(entra, graph, tmp_path)
 
@@ -120,7 +122,9 @@ def test_a_revoked_token_is_dropped_and_the_request_retried_once_with_a_new_one(
     caller = graph_caller(stack.settings(), stack.login)
     mailbox = GraphMailbox(caller)
     try:
-        stack.graph.deliver(MAILBOX, b"From: a@example.org\r\nSubject: x\r\n\r\nhello\r\n", notify=False)
+        stack.graph.deliver(
+            MAILBOX, b"From: a@example.org\r\nSubject: x\r\n\r\nhello\r\n", notify=False
+        )
         assert mailbox.probe_inbox(MAILBOX) == 1
         first = stack.entra.issued[-1]
         assert mailbox.probe_inbox(MAILBOX) == 1 and len(stack.entra.issued) == 1  # cached

@@ -123,7 +123,10 @@ def test_mail_at_0130_on_clock_change_nights_is_due_in_order_and_escalated_once(
     assert ok(tmp_path, "notifications") == {"notifications": []}
 
     done = ok(tmp_path, "sweep")
-    assert done["counts"] == {"escalated": 3, "warned": 0, "chased": 0, "notifications": 6}
+    assert done["counts"] == {
+        "escalated": 3, "warned": 0,
+        "chased": 0, "notifications": 6, "empty_removed": 0,
+    }
     [first] = [e for e in done["escalated"] if e["ref"] == "CD-2026-000001"]
     assert (first["from"], first["to"], first["rule"], first["reassigned"]) == (
         "tom",
@@ -136,7 +139,10 @@ def test_mail_at_0130_on_clock_change_nights_is_due_in_order_and_escalated_once(
         {"to": "jo", "kind": "case.escalated_to_you"},
     ]
     again = ok(tmp_path, "sweep")
-    assert again["counts"] == {"escalated": 0, "warned": 0, "chased": 0, "notifications": 0}
+    assert again["counts"] == {
+        "escalated": 0, "warned": 0,
+        "chased": 0, "notifications": 0, "empty_removed": 0,
+    }
 
     after = ok(tmp_path, "queue", "--overdue", "--assignee", "jo")["cases"]
     assert [(c["ref"], c["sla_stage"]) for c in after] == [

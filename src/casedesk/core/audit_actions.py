@@ -72,6 +72,9 @@ ACTIONS: dict[str, str] = {
     "sha256) and the case closed",
     "dissolution.purged": "a dissolution purge began: case.deleted, or person.erased when it "
     "was the person's last case, follows",
+    "case.removed_empty": "the sweep removed an empty case a filing cut short had left (no "
+    "message, note or staff action, older than empty_case_grace_minutes); the letter is in "
+    "the case its retry opened",
     "dissolution.blocked": "a dissolution choice was not carried out: a legal hold, or no "
     "consent for a transfer",
 }

@@ -206,13 +206,14 @@ def delete_case(
     case: Case,
     actor: str,
     why: dict[str, str | int | float | bool | None],
+    action: str = DELETED,
 ) -> tuple[int, int]:
-    """Audit, then delete the case's files, campaign signatures, records and (if nobody else
-    holds them) its constituent; (messages, files) deleted."""
+    """Audit (as `action`), then delete the case's files, campaign signatures, records and
+    (if nobody else holds them) its constituent; (messages, files) deleted."""
     messages = repo.case_messages(case.ref)
     listed = files.list_case_files(case.ref)
     repo.append_audit(
-        clock.now(), actor, DELETED, case.ref,
+        clock.now(), actor, action, case.ref,
         {"category": case.category.value, "status": case.status.value,
          "messages": len(messages), "files": len(listed), **why},
     )  # fmt: skip

@@ -1,5 +1,6 @@
-"""The sweep: SLA warnings and escalations (core/sla.py) and chase reminders for late
-referrals (core/agencies.py), applied through the ports. Run by the Functions `sweep` timer
+"""The sweep: empty cases a filing cut short left behind (core/empty_cases.py), SLA warnings
+and escalations (core/sla.py) and chase reminders for late referrals (core/agencies.py),
+applied through the ports. Run by the Functions `sweep` timer
 every 15 minutes and by `casedesk sweep`.
 
 Idempotent: each step is recorded where it happened, so running the sweep again (or twice at
@@ -25,7 +26,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from casedesk.core.agencies import CHASED, LATE, Agency, Chase, plan_chase
 from casedesk.core.models import Case
@@ -39,7 +40,7 @@ from casedesk.core.sla import (
     stage_of,
 )
 from casedesk.core.triage import ROUND_ROBIN, StoredWorkload
-from casedesk.ports import CaseRepository, Clock, OpsState
+from casedesk.ports import CaseFiles, CaseRepository, Clock, OpsState
 
 ACTOR = "casedesk-sweep"
 PENDING = "notifications.pending"
@@ -137,6 +138,7 @@ class SweepReport:
     chases: list[Chase] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     already_done: int = 0  # steps another sweep recorded between our read and our write
+    empty_removed: list[str] = field(default_factory=list)  # core/empty_cases.py
 
     def counts(self) -> dict[str, int]:
         escalated = sum(a.stage == ESCALATED for a in self.actions)
@@ -145,6 +147,7 @@ class SweepReport:
             "warned": len(self.actions) - escalated,
             "chased": len(self.chases),
             "notifications": len(self.notifications),
+            "empty_removed": len(self.empty_removed),
         }
 
 
@@ -158,15 +161,29 @@ class Sweep:
         rules: RuleSet | None,
         agencies: Mapping[str, Agency],
         chase_every_days: int = 5,
+        files: CaseFiles | None = None,
+        empty_grace: timedelta | None = None,
     ) -> None:
+        """With `files` and `empty_grace`, each pass first removes empty cases older than
+        that (core/empty_cases.py); without, it leaves them."""
         self.repo, self.ops, self.clock, self.policy = repo, ops, clock, policy
         self.rules, self.agencies, self.chase_every_days = rules, agencies, chase_every_days
+        self.files, self.empty_grace = files, empty_grace
         self.pending = PendingNotifications(ops)
 
     def run(self, dry_run: bool = False) -> SweepReport:
-        """One pass: warn and escalate cases, chase late referrals. A dry run records nothing."""
+        """One pass: remove empty cases left by intake, warn and escalate cases, chase late
+        referrals. A dry run records nothing."""
         now = self.clock.now()
         report = SweepReport(now, dry_run)
+        if self.files is not None and self.empty_grace:
+            # Imported here: empty_cases deletes through retention, which imports PENDING.
+            from casedesk.core.empty_cases import remove_empty_cases
+
+            # First, so no SLA step is taken (or anyone notified) about a case about to go.
+            report.empty_removed = remove_empty_cases(
+                self.repo, self.files, self.ops, self.clock, self.empty_grace, dry_run
+            )
         workload = SweepWorkload(self.repo, self.ops, dry_run)
         for case in self.repo.cases_due_by(self.policy.horizon(now), limit=10**6):
             action = plan(case, now, self.policy, self.rules, workload)

@@ -146,6 +146,7 @@ def sweep_json(r: SweepReport) -> dict[str, Any]:
         "chased": [chase_json(c) for c in r.chases],
         "notifications": [n.as_record() for n in r.notifications],
         "already_done": r.already_done,
+        "empty_removed": r.empty_removed,
     }
 
 
@@ -174,6 +175,11 @@ def sweep(
         f"{counts['chased']} referral(s); {counts['notifications']} notification(s) "
         + ("to record" if dry_run else "recorded as pending (delivered once Teams lands)")
     )
+    if report.empty_removed:
+        render.console.print(
+            f"{'Would remove' if dry_run else 'Removed'} {len(report.empty_removed)} empty "
+            f"case(s) a filing cut short had left: {', '.join(report.empty_removed)}"
+        )
     table = Table(title_justify="left")
     for col in ("Ref", "Step", "Due", "Assignee", "Notify"):
         table.add_column(col, overflow="fold")

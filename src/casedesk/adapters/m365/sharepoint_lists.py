@@ -890,6 +890,28 @@ class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_dr
     def dissolution_choices(self) -> list[DissolutionChoice]:
         return []  # none can be recorded here (save_dissolution_choice refuses)
 
+    # --- empty cases left by a commit cut short ---------------------------------------------
+
+    def empty_case_candidates(self, written_before: datetime) -> list[str]:
+        """New cases (Status is indexed; an untouched case is still new) counting no message,
+        whose item SharePoint Created before `written_before`; then one read of the Messages
+        and Notes lists per candidate (CaseRef indexed). An item without Created is never a
+        candidate: the opening time is the letter's date, not the row's."""
+
+        def test(f: Fields) -> bool:
+            created = f.get("Created")
+            return not num(f.get("MessageCount")) and bool(created) and dt(created) < written_before
+
+        rows = self._select(CASES, "Status", CaseStatus.NEW.value, test)
+        refs = []
+        for ref in sorted(rows):
+            if self.items.find(self._id(MESSAGES), "CaseRef", ref):
+                continue
+            if self.items.find(self._id(NOTES), "CaseRef", ref.upper()):
+                continue
+            refs.append(ref)
+        return refs
+
     # --- commit ----------------------------------------------------------------------------
 
     def _commit(self, unit: Unit) -> None:
