@@ -16,10 +16,14 @@ mocked. Faults, in time-compressed form:
 - 503 and 500 from SharePoint (lists and library);
 - an LLM outage (the model answers 503; the embedded model labels instead);
 - the worker killed with SIGKILL at random points and started again;
-- letters with no sender at all, which must end in quarantine with a reason.
+- letters with no sender at all, which must end in quarantine with a reason;
+- one message row refused with a 500 after its case row was written (what a kill between the
+  two does), so there is always an empty case for the sweep.
 
 Then it drains the queue and reconciles every delivered message against the SharePoint lists:
-filed, duplicate, quarantined, or lost. Wall-clock figures are reported, never asserted.
+filed, duplicate, quarantined, or lost. Last, the sweep runs as its timer would, an hour on
+(past `empty_case_grace_minutes`), and the empty cases a kill mid-commit left are counted
+before and after it. Wall-clock figures are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -36,13 +40,16 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from azurite import Azurite
+from casedesk.adapters.embedded.clock import FixedClock
 from casedesk.adapters.m365.msal_tokens import RedirectingHttpClient
 from casedesk.adapters.m365.sharepoint_schema import SCHEMA
+from casedesk.bootstrap import build_sweep
 from casedesk.bootstrap_m365 import IntakeApp, build_intake
 from casedesk.core import casework
 from casedesk.core.models import CaseStatus
@@ -99,7 +106,10 @@ class SoakReport:
     quarantined: int = 0
     lost: int = 0
     duplicated_cases: int = 0
-    empty_cases: int = 0
+    empty_cases: int = 0  # after the sweep
+    empty_before_sweep: int = 0  # left by a kill between a case's row and its message's
+    empty_removed: int = 0  # by the sweep, audited case.removed_empty
+    messages_removed_by_sweep: int = 0  # must be 0: the sweep takes only empty cases
     cases: int = 0
     planted_copies: int = 0
     planted_unreadable: int = 0
@@ -143,7 +153,8 @@ class SoakReport:
             ("quarantined (with a reason)", f"{self.quarantined:,}"),
             ("lost", f"{self.lost:,}"),
             ("duplicated cases", f"{self.duplicated_cases:,}"),
-            ("empty cases left behind", f"{self.empty_cases:,}"),
+            ("empty cases left by kills / removed by the sweep / left after it",
+             f"{self.empty_before_sweep} / {self.empty_removed} / {self.empty_cases}"),
             ("cases", f"{self.cases:,}"),
             ("notifications sent / dropped in the blackout",
              f"{self.notifications_sent:,} / {self.notifications_dropped:,}"),
@@ -341,6 +352,7 @@ def run_soak(
     outage = range(int(len(mail) * 0.03), int(len(mail) * 0.03) + max(30, len(mail) // 20))
     storms = {int(n * f) for f in (0.2, 0.65)}
     sharepoint_5xx = {int(n * f) for f in (0.3, 0.75)}
+    cut_short = int(n * 0.4)  # a commit that fails after its case row: an empty case, as a kill
     # Kill points, as a share of the expected worker completions (so they land in the work).
     kill_at = sorted(int(len(mail) * rng.uniform(0.05, 0.95)) for _ in range(config.kills))
     letters = [m[2] for m in mail if m[2] is not None]
@@ -394,6 +406,8 @@ def run_soak(
                 graph.fail("POST", r"/lists/[^/]+/items$", 503, times=2)  # retried in the call
                 graph.fail("PATCH", r"/lists/[^/]+/items/[^/]+/fields$", 500, times=1)  # raises
                 graph.fail("PUT", r"/root:/.*:/content$", 500, times=1)  # raises
+            if index == cut_short:  # the next message row refused: its case row stays behind
+                graph.fail("POST", r"/lists/CaseDesk Messages/items$", 500, times=1)
             graph.drop_notifications(index in blackout)
             stored = []
             for mailbox, data, letter in chunk:
@@ -443,8 +457,32 @@ def run_soak(
         report.worker_errors = sum(1 for line in worker.lines if "error" in line)
         report.ai_fallbacks = _fallbacks(graph)
         reconcile(report, deliveries, graph)
+        sweep_later(report, app, graph)
         report.handle_seconds = sorted(float(line.get("seconds", 0)) for line in worker.lines)
     return report
+
+
+def sweep_later(report: SoakReport, app: IntakeApp, graph: GraphFake) -> None:
+    """The sweep timer's run once the grace period has passed: empty cases go, nothing else."""
+    messages = len(_rows(graph, "CaseDesk Messages"))
+    grace = timedelta(minutes=app.cases.settings.empty_case_grace_minutes)
+    later = FixedClock(datetime.now(UTC) + grace + timedelta(minutes=1))
+    swept = build_sweep(replace(app.cases, clock=later)).run()
+    report.empty_before_sweep = report.empty_cases
+    report.empty_removed = len(swept.empty_removed)
+    report.empty_cases = count_empty_cases(graph)
+    report.messages_removed_by_sweep = messages - len(_rows(graph, "CaseDesk Messages"))
+    report.cases -= report.empty_removed
+
+
+def count_empty_cases(graph: GraphFake) -> int:
+    """Cases no message is filed in (a merged case's mail moved on, so it is not one)."""
+    holding = {str(f.get("CaseRef")) for f in _rows(graph, "CaseDesk Messages")}
+    return sum(
+        1
+        for f in _rows(graph, "CaseDesk Cases")
+        if str(f.get("Title")) not in holding and not f.get("MergedInto")
+    )
 
 
 def _rows(graph: GraphFake, name: str) -> list[dict[str, Any]]:
@@ -490,7 +528,4 @@ def reconcile(report: SoakReport, deliveries: list[Delivery], graph: GraphFake) 
     # A letter in two cases, or filed twice, is a duplicated case.
     report.duplicated_cases = sum(len(refs) - 1 for refs in cases_of.values() if len(refs) > 1)
     report.duplicated_cases += sum(count - 1 for count in rows_of.values() if count > 1)
-    holding = {ref for refs in cases_of.values() for ref in refs}
-    report.empty_cases = sum(
-        1 for f in cases if str(f.get("Title")) not in holding and not f.get("MergedInto")
-    )
+    report.empty_cases = count_empty_cases(graph)

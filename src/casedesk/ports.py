@@ -253,9 +253,12 @@ class CaseRepository(Protocol):
 
     # --- empty cases left by a filing cut short (core/empty_cases.py decides) ------------
 
-    def empty_case_candidates(self, written_before: datetime) -> list[str]:
-        """Refs of cases with no message and no note whose row was written before
-        `written_before` (SharePoint: the item's Created; SQLite: the opening time)."""
+    def empty_case_candidates(
+        self, written_from: datetime | None, written_before: datetime
+    ) -> list[str]:
+        """Refs of new cases with no message and no note whose row was written at or after
+        `written_from` (None: any time) and before `written_before` (SharePoint: the item's
+        Created; SQLite: the opening time)."""
         ...
 
 

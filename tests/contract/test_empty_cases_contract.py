@@ -19,8 +19,9 @@ from casedesk.adapters.embedded.local_files import LocalCaseFiles
 from casedesk.core import casework
 from casedesk.core.empty_cases import REMOVED_EMPTY, find_empty_cases
 from casedesk.core.mime import parse_message
-from casedesk.core.models import CaseStatus, Category, Classification, NewCase, Topic
+from casedesk.core.models import CaseStatus, Category, Classification, Draft, NewCase, Topic
 from casedesk.core.office_hours import OfficeHours
+from casedesk.core.replies import edited, new_reply
 from casedesk.core.sla import SlaPolicy
 from casedesk.core.sweep import ACTOR, Sweep
 from casedesk.errors import NotFoundError
@@ -37,6 +38,15 @@ def open_case(repo: Any, when: datetime, email: str, due_at: datetime | None = N
     return str(repo.create_case(new))
 
 
+def triage_draft(repo: Any, ref: str, when: datetime) -> Any:
+    """The reply draft triage writes (on SharePoint it rides on the case row it created)."""
+    draft = Draft("Re: Damp", "Dear P,\n\nThank you for writing.\n", "casework.txt.j2")
+    reply = new_reply(repo.get_case(ref), draft, "a@example.org", "P", "<m@example.org>",
+                      [], when, "casedesk-triage", None)  # fmt: skip
+    repo.save_draft(reply)
+    return reply
+
+
 def sweeper(repo: Any, ops: Any, files: Any, clock: FixedClock) -> Sweep:
     return Sweep(
         repo, ops, clock, SlaPolicy(OfficeHours(), 4), None, {}, files=files, empty_grace=GRACE
@@ -51,6 +61,12 @@ def test_empty_cases_go_after_the_grace_period_and_touched_ones_never(
     letter = parse_message(mail(message_id="<cut-short@example.org>"))
     empty = open_case(repo, start, "a@example.org")
     files.file_message(empty, letter)  # the .eml goes into the folder before the rows
+    triage_draft(repo, empty, start)
+    redrafted = open_case(repo, start, "g@example.org")
+    first = triage_draft(repo, redrafted, start)
+    repo.save_draft(
+        edited(first, "Dear P,\n\nI have written to the council.\n", "jo", start, False)[0]
+    )
     overdue = open_case(repo, start, "b@example.org", due_at=start - timedelta(days=2))
     filed = open_case(repo, start, "c@example.org")
     kept = parse_message(mail(message_id="<kept@example.org>"))
@@ -70,7 +86,7 @@ def test_empty_cases_go_after_the_grace_period_and_touched_ones_never(
     assert [a.case_ref for a in young.actions] == [overdue]  # the SLA sweep escalates it
 
     clock.advance(GRACE)
-    assert {e.ref for e in find_empty_cases(repo, clock.now(), GRACE)} == {empty, overdue}
+    assert {e.ref for e in find_empty_cases(repo, clock.now() - GRACE)} == {empty, overdue}
     preview = sweep.run(dry_run=True)
     assert sorted(preview.empty_removed) == sorted([empty, overdue])
     assert repo.get_case(empty).ref == empty and files.list_case_files(empty)  # nothing done
@@ -86,7 +102,7 @@ def test_empty_cases_go_after_the_grace_period_and_touched_ones_never(
     assert sorted(e.object_ref for e in entries) == sorted([empty, overdue])
     assert all(e.actor == ACTOR for e in entries)
     assert all("a@example.org" not in str(e.detail) for e in entries)
-    for ref in (filed, noted, claimed, closed):
+    for ref in (filed, noted, claimed, closed, redrafted):
         assert repo.get_case(ref).ref == ref
     assert repo.find_constituent("a@example.org") is None  # nobody else's case named them
 

@@ -690,16 +690,25 @@ class SqliteCaseRepository(SqliteDrafts):  # reply drafts: sqlite_drafts.py
             for r in rows
         ]
 
-    def empty_case_candidates(self, written_before: datetime) -> list[str]:
-        """The opening time stands for when the row was written (SQLite keeps no other);
-        compared as instants, not text, so any offset reads right."""
+    def empty_case_candidates(
+        self, written_from: datetime | None, written_before: datetime
+    ) -> list[str]:
+        """The opening time stands for when the row was written (SQLite keeps no other, and
+        commits a filing whole, so it never leaves an empty case itself); compared as
+        instants, not text, so any offset reads right."""
         rows = self.conn.execute(
             """SELECT c.ref, c.created_at FROM cases c
-               WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.case_ref = c.ref)
+               WHERE c.status = 'new'
+                 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.case_ref = c.ref)
                  AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.case_ref = c.ref)
                ORDER BY c.created_at, c.ref"""
         ).fetchall()
-        return [r["ref"] for r in rows if _dt(r["created_at"]) < written_before]
+        return [
+            r["ref"]
+            for r in rows
+            if (written_from is None or _dt(r["created_at"]) >= written_from)
+            and _dt(r["created_at"]) < written_before
+        ]
 
     # --- insight reports ---------------------------------------------------------------------
 

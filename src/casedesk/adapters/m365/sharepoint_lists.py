@@ -892,15 +892,21 @@ class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_dr
 
     # --- empty cases left by a commit cut short ---------------------------------------------
 
-    def empty_case_candidates(self, written_before: datetime) -> list[str]:
-        """New cases (Status is indexed; an untouched case is still new) counting no message,
-        whose item SharePoint Created before `written_before`; then one read of the Messages
-        and Notes lists per candidate (CaseRef indexed). An item without Created is never a
-        candidate: the opening time is the letter's date, not the row's."""
+    def empty_case_candidates(
+        self, written_from: datetime | None, written_before: datetime
+    ) -> list[str]:
+        """New cases (Status is indexed; an untouched case is still new) whose item SharePoint
+        Created in the window, then one read of the Messages and Notes lists per candidate
+        (CaseRef indexed). MessageCount is not trusted: a commit cut short wrote the case row
+        with the count its unit meant to reach. An item without Created is never a candidate
+        (the opening time is the letter's date, not the row's)."""
 
         def test(f: Fields) -> bool:
             created = f.get("Created")
-            return not num(f.get("MessageCount")) and bool(created) and dt(created) < written_before
+            if not created:
+                return False
+            written = dt(created)
+            return (written_from is None or written >= written_from) and written < written_before
 
         rows = self._select(CASES, "Status", CaseStatus.NEW.value, test)
         refs = []
