@@ -74,7 +74,10 @@ def run_checks(settings: Settings, login_http_client: Any = None) -> list[Check]
                 _attempt(
                     f"mailbox {address}",
                     probe,
-                    lambda exc: FIXES.get(_status(exc) or 0, "see docs/m365-setup.md"),
+                    lambda exc: (
+                        getattr(exc, "fix", None)
+                        or FIXES.get(_status(exc) or 0, "see docs/m365-setup.md")
+                    ),
                 )
             )
         caller.close()

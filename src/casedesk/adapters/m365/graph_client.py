@@ -65,6 +65,10 @@ class _TokenProvider:
 class GraphAuthError(CaseDeskError):
     """Graph refused an access token Entra ID had just issued: the app is not accepted."""
 
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(f"{problem}. Fix: {fix}")
+        self.fix = fix
+
 
 def graph_error_text(exc: BaseException) -> str:
     """Graph's error code and message (ids and wording, never request content)."""
@@ -199,10 +203,10 @@ class GraphCaller:
         which = "a freshly issued access token as well" if fresh else "CaseDesk's access token"
         return GraphAuthError(
             f"Microsoft Graph refused {which} (401 {graph_error_text(exc)}): Entra ID issues "
-            "tokens to the app, but Graph does not accept them. Fix: check that "
-            "CASEDESK_TENANT_ID is the tenant of the office mailboxes, that CASEDESK_CLIENT_ID "
-            "is the CaseDesk app registration there, enabled, with admin consent for its Graph "
-            "permissions (docs/m365-setup.md); then run casedesk m365 check"
+            "tokens to the app, but Graph does not accept them",
+            "check that CASEDESK_TENANT_ID is the tenant of the office mailboxes, that "
+            "CASEDESK_CLIENT_ID is the CaseDesk app registration there, enabled, with admin "
+            "consent for its Graph permissions (docs/m365-setup.md); then run casedesk m365 check",
         )
 
     def run(self, call: Callable[[], Awaitable[T]], mailbox: str | None = None) -> T:
