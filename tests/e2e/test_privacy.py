@@ -293,6 +293,36 @@ def test_retention_reports_first_and_deletes_only_when_applied(
     assert verify_chain(office.repo.audit_entries()).intact
 
 
+def test_quarantined_mail_is_deleted_by_its_own_period_once_applied(
+    tmp_path: Path, office: App, clock: FixedClock
+) -> None:
+    for item in office.repo.quarantined():  # start from none (the samples hold one)
+        office.files.delete_file(item.stored_path)
+        office.repo.delete_quarantined(item.sha256)
+    old = office.triage.triage_one(RawMessage("old.eml", b"\x00 unreadable, week one"))
+    clock.advance(timedelta(days=60))
+    office.triage.triage_one(RawMessage("new.eml", b"\x00 unreadable, two months on"))
+    clock.advance(timedelta(days=31))  # the first is 91 days old, the second 31
+    policy = retention.RetentionPolicy.from_settings({})
+    report = retention.review(office.repo, policy, clock.now())
+    [(due, _)] = report.quarantine_due
+    assert b"week one" in office.files.read_file(due.stored_path) and old.outcome == "quarantined"
+    assert len(office.repo.quarantined()) == 2  # the dry run changed nothing
+    assert retention.review(
+        office.repo, retention.RetentionPolicy.from_settings({"quarantine": "never"}), clock.now()
+    ).quarantine_due == []  # fmt: skip
+
+    retention.apply(office.repo, office.files, office.ops, clock, report)
+    [kept] = office.repo.quarantined()
+    assert b"two months on" in office.files.read_file(kept.stored_path)
+    assert len(list((tmp_path / "data" / "quarantine").iterdir())) == 1
+    [entry] = [e for e in office.repo.audit_entries() if e.action == "quarantine.deleted"]
+    assert (entry.actor, entry.object_ref, entry.detail["rule"]) == (
+        "casedesk-retention", "quarantine", "quarantine",
+    )  # fmt: skip
+    assert verify_chain(office.repo.audit_entries()).intact
+
+
 def test_the_retention_command_is_a_dry_run_unless_applied(tmp_path: Path, office: App) -> None:
     data = tmp_path / "data"
     dry = run(data, "retention", "--json")

@@ -29,14 +29,13 @@ from casedesk.core.audit import ERASED, REDACTED_LIST, is_redacted, redacted_has
 from casedesk.core.holds import LegalHold, check_free_text, holds_from
 from casedesk.core.models import AuditEntry, Case, QuarantineItem, StoredMessage
 from casedesk.core.personal_data import normalise_email, person_ref
-from casedesk.core.retention import delete_case
+from casedesk.core.retention import QUARANTINE, QUARANTINE_DELETED, delete_case
 from casedesk.core.sar import cases_mentioning, quarantined_naming
 from casedesk.core.triage import message_token
 from casedesk.errors import CaseDeskError
 from casedesk.ports import CaseFiles, CaseRepository, Clock, OpsState
 
 MESSAGE_DELETED = "message.deleted"
-QUARANTINE_DELETED = "quarantine.deleted"
 
 
 class HeldError(CaseDeskError):
@@ -137,7 +136,7 @@ def erase(
     for message in done.messages_elsewhere:
         _delete_message(repo, files, ops, clock, message, by, tombstone.seq)
     for item in done.quarantined:
-        repo.append_audit(clock.now(), by, QUARANTINE_DELETED, "quarantine",
+        repo.append_audit(clock.now(), by, QUARANTINE_DELETED, QUARANTINE,
                           {"item": message_token(item.sha256), "erasure": tombstone.seq})  # fmt: skip
         files.delete_file(item.stored_path)
         repo.delete_quarantined(item.sha256)

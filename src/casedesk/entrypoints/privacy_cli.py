@@ -145,7 +145,14 @@ def retention_command(
             f"{item.hold.since.astimezone(UTC):%Y-%m-%d} ({item.hold.reason})",
             highlight=False,
         )
-    if not apply and report.due:
+    if report.quarantine_due:
+        period = policy.describe()[retention.QUARANTINE]
+        render.console.print(
+            f"{verb} {len(report.quarantine_due)} quarantined mail(s) kept longer than "
+            f"{period} (see casedesk quarantine).",
+            highlight=False,
+        )
+    if not apply and (report.due or report.quarantine_due):
         render.console.print("Nothing deleted. Run with --apply --by NAME to delete these.")
 
 

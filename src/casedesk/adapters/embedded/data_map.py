@@ -183,7 +183,8 @@ TABLES: dict[str, TableUse] = {
         True,
         "quarantined files containing their address are in the bundle for review",
         "erased when the file's bytes contain the address (the SAR's match): file and row; "
-        "an address only in an encoded form is not found (docs/data-protection.md)",
+        "an address only in an encoded form is not found (docs/data-protection.md); "
+        "retention deletes every item after its `quarantine` period (default 90 days)",
     ),
     "campaign_signatures": TableUse(
         ("member", "cluster_id", "sender", "signature"),
