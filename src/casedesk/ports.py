@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from casedesk.core.geo import Place
@@ -267,6 +267,11 @@ class CaseFiles(Protocol):
     def write_draft(self, case_ref: str, name: str, data: bytes) -> str: ...
 
     def quarantine(self, sha256: str, data: bytes) -> str: ...
+
+    def write_briefing(self, week: date, data: bytes) -> str:
+        """The MP's weekly briefing (PDF) for the week starting `week`, replacing any earlier
+        one for that week; its path relative to the store's root (briefings/...)."""
+        ...
 
     def location(self, case_ref: str) -> str: ...
 

@@ -143,6 +143,11 @@ class Settings(BaseModel):
         description="What the sweep timer does with retention once a day: report what is due "
         "(the dry run, in the logs), apply it, or nothing.",
     )
+    weekly_briefing: bool = Field(
+        True,
+        description="The sweep timer writes the MP's weekly briefing (PDF, the last six weeks) "
+        "to briefings/briefing-<Monday>.pdf in the store each Monday from 07:00 London time.",
+    )
 
     # --- Microsoft 365 (adapters = "m365") --------------------------------------------------
     tenant_id: str | None = Field(None, description="Entra ID tenant (directory) id.")
