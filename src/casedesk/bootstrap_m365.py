@@ -7,7 +7,7 @@ the default), or to the embedded store under data_dir for a laptop without a sit
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from casedesk.bootstrap import (
@@ -147,6 +147,23 @@ def token_source(settings: Settings, login_http_client: Any = None) -> Any:
         use_managed_identity=settings.use_managed_identity,
         http_client=login_http_client,
     )
+
+
+def build_cases(
+    settings: Settings, clock: Clock | None = None, login_http_client: Any = None
+) -> App:
+    """The office's cases on Microsoft 365 (SharePoint lists and library, Azure Storage ops
+    state) for the command line: `casedesk sar`, `erase`, `report`, `retention`, ... run
+    against the production store. Closing it closes the Graph client too."""
+    intake = build_intake(settings, clock, login_http_client)
+    previous = intake.cases.close_store
+
+    def close() -> None:
+        if callable(previous):
+            previous()
+        intake.graph.close()
+
+    return replace(intake.cases, close_store=close)
 
 
 def build_intake(
