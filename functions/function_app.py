@@ -127,15 +127,18 @@ def renew(timer: func.TimerRequest) -> None:
 
 @app.timer_trigger(arg_name="timer", schedule="0 */15 * * * *")
 def sweep(timer: func.TimerRequest) -> None:
-    """SLA warnings and escalations, chases for late referrals (core/sweep.py), and once a
-    day retention (the dry-run report in the logs, or the deletions once retention_sweep =
-    "apply"). Idempotent, so a missed or repeated run is harmless."""
+    """SLA warnings and escalations, chases for late referrals (core/sweep.py), once a day
+    retention (the dry-run report in the logs, or the deletions once retention_sweep =
+    "apply"), and once a week the MP's briefing. Idempotent, so a missed or repeated run is
+    harmless."""
     from casedesk.bootstrap import build_sweep
+    from casedesk.entrypoints.briefing_sweep import sweep_briefing
     from casedesk.entrypoints.retention_sweep import sweep_retention
 
     cases = _intake().cases
     build_sweep(cases).run()  # logs its counts as event sweep.done
     sweep_retention(cases)
+    sweep_briefing(cases)  # Mondays from 07:00 London: the MP's weekly briefing (PDF)
 
     bot = _bot()
     if bot is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -93,6 +94,9 @@ class LibraryMirror:
     def quarantine(self, sha256: str, data: bytes) -> str:
         path = self.files.quarantine(sha256, data)
         return str(self._refresh() / path)
+
+    def write_briefing(self, week: date, data: bytes) -> str:
+        return self.files.write_briefing(week, data)
 
     def location(self, case_ref: str) -> str:
         self.files.location(case_ref)

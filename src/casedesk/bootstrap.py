@@ -172,8 +172,8 @@ def drafter_for(settings: Settings, clock: Clock, rules: RuleSet | None) -> Draf
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
     if settings.adapters != "embedded":
         raise SettingsError(
-            "CASEDESK_ADAPTERS=m365 is not available in this build yet; use 'embedded' "
-            "(the Microsoft 365 adapters arrive with the Graph intake work)"
+            "build_app builds the embedded adapters; with CASEDESK_ADAPTERS=m365 use "
+            "casedesk.bootstrap_m365.build_cases (the command line does)"
         )
     # Embedded imports stay here so the M365 set never loads SQLite code and vice versa.
     from casedesk.adapters.embedded.clock import SystemClock

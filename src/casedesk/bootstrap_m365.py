@@ -7,7 +7,7 @@ the default), or to the embedded store under data_dir for a laptop without a sit
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from casedesk.bootstrap import (
@@ -156,6 +156,23 @@ def graph_caller(settings: Settings, login_http_client: Any = None) -> Any:
 
     tokens = token_source(settings, login_http_client)
     return GraphCaller(tokens.token, settings.graph_base_url, forget_token=tokens.forget)
+
+
+def build_cases(
+    settings: Settings, clock: Clock | None = None, login_http_client: Any = None
+) -> App:
+    """The office's cases on Microsoft 365 (SharePoint lists and library, Azure Storage ops
+    state) for the command line: `casedesk sar`, `erase`, `report`, `retention`, ... run
+    against the production store. Closing it closes the Graph client too."""
+    intake = build_intake(settings, clock, login_http_client)
+    previous = intake.cases.close_store
+
+    def close() -> None:
+        if callable(previous):
+            previous()
+        intake.graph.close()
+
+    return replace(intake.cases, close_store=close)
 
 
 def build_intake(

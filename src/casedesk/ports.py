@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from casedesk.core.geo import Place
@@ -190,6 +190,11 @@ class CaseRepository(Protocol):
         """Delete the constituent record unless a case still names them; True when deleted."""
         ...
 
+    def delete_quarantined(self, sha256: str) -> bool:
+        """Delete one quarantine record (not its file: CaseFiles does that); True when there
+        was one. Sent at once, not held by transaction()."""
+        ...
+
     def redact_audit(self, seq: int, detail: dict[str, str | int | float | bool | None]) -> None:
         """Replace one audit entry's detail in place (erasure only; core/audit.py's rule)."""
     # --- case management (issue 6): changes only; core/casework.py checks and audits them --
@@ -272,6 +277,11 @@ class CaseFiles(Protocol):
     def write_draft(self, case_ref: str, name: str, data: bytes) -> str: ...
 
     def quarantine(self, sha256: str, data: bytes) -> str: ...
+
+    def write_briefing(self, week: date, data: bytes) -> str:
+        """The MP's weekly briefing (PDF) for the week starting `week`, replacing any earlier
+        one for that week; its path relative to the store's root (briefings/...)."""
+        ...
 
     def location(self, case_ref: str) -> str: ...
 

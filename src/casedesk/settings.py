@@ -135,12 +135,18 @@ class Settings(BaseModel):
     retention: dict[str, str] = Field(
         default_factory=dict,
         description="Retention periods that replace the defaults (docs/data-protection.md), by "
-        "category or 'closed': a TOML table, or 'spam=30d,campaign=12m,closed=3y'; 'never' keeps.",
+        "category, 'closed' or 'quarantine': a TOML table, or 'spam=30d,campaign=12m,closed=3y'; "
+        "'never' keeps.",
     )
     retention_sweep: Literal["off", "report", "apply"] = Field(
         "report",
         description="What the sweep timer does with retention once a day: report what is due "
         "(the dry run, in the logs), apply it, or nothing.",
+    )
+    weekly_briefing: bool = Field(
+        True,
+        description="The sweep timer writes the MP's weekly briefing (PDF, the last six weeks) "
+        "to briefings/briefing-<Monday>.pdf in the store each Monday from 07:00 London time.",
     )
 
     # --- Microsoft 365 (adapters = "m365") --------------------------------------------------

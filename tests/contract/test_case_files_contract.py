@@ -72,6 +72,15 @@ def test_quarantine_keeps_the_bytes(files: Any) -> None:
     assert Path(path).read_bytes() == b"\x00\x01garbage"
 
 
+def test_a_weekly_briefing_is_written_once_per_week_and_read_back(files: Any) -> None:
+    from datetime import date
+
+    week = date(2026, 11, 23)
+    assert files.write_briefing(week, b"%PDF-1.7 first") == "briefings/briefing-2026-11-23.pdf"
+    assert files.write_briefing(week, b"%PDF-1.7 again") == "briefings/briefing-2026-11-23.pdf"
+    assert files.read_file("briefings/briefing-2026-11-23.pdf") == b"%PDF-1.7 again"
+
+
 def test_filed_files_are_listed_and_read_back_byte_for_byte(files: Any) -> None:
     data = mail(attachments=[("letter.pdf", "application/pdf", b"%PDF-1.4 x")])
     eml = files.file_message("CD-2026-000004", parse_message(data))

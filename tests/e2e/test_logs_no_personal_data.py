@@ -31,6 +31,7 @@ from casedesk.core.personal_data import find_personal_data
 from casedesk.core.report import Dimension, gather
 from casedesk.core.triage import Triage
 from casedesk.entrypoints.briefing import render_briefing, write_briefing
+from casedesk.entrypoints.briefing_sweep import sweep_briefing
 from casedesk.entrypoints.retention_sweep import sweep_retention
 from casedesk.entrypoints.sar_archive import write_archive
 from casedesk.ports import Classifier
@@ -128,6 +129,7 @@ def a_day_of_work(tmp_path: Path) -> None:
         clock.advance(timedelta(days=400))
         app.settings = app.settings.model_copy(update={"retention_sweep": "apply"})
         assert sweep_retention(app) is not None
+        assert sweep_briefing(app) is not None
         on_sharepoint(app.triage, clock)
     finally:
         app.close()

@@ -15,11 +15,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from casedesk.core.models import Attachment, Case, ParsedMessage, StoredMessage
 
 CASES = "cases"
 QUARANTINE = "quarantine"
+BRIEFINGS = "briefings"
 _BAD_SEGMENT_CHARS = frozenset("/\\\x00")
 
 
@@ -91,6 +93,11 @@ def summary_path(case_ref: str) -> str:
 
 def draft_path(case_ref: str, name: str) -> str:
     return f"{case_folder(case_ref)}/drafts/{safe_segment(name)}"
+
+
+def briefing_path(week: date) -> str:
+    """The MP's weekly briefing for the London week starting `week` (a Monday)."""
+    return f"{BRIEFINGS}/briefing-{week.isoformat()}.pdf"
 
 
 def quarantine_path(sha256: str) -> str:

@@ -267,12 +267,16 @@ class Triage:
             return self._quarantine(raw, str(message))
         now = self.clock.now()
         received_at = raw.received_at or now
+        if classification is None:
+            # Classify before the write transaction: a model call can take seconds, and on
+            # the embedded store the transaction holds SQLite's write lock for the whole
+            # office (Teams bot, add-in, CLI). A duplicate is classified for nothing; checking
+            # first would cost every SharePoint message two more Graph requests.
+            classification = self.classifier.classify(message)
         with self.repo.transaction():
             message, known = self._identity(message)
             if known is not None:
                 return TriageResult(Outcome.DUPLICATE, raw.source, known, reason="already filed")
-            if classification is None:
-                classification = self.classifier.classify(message)
             classification = with_safety_invariants(classification)
             existing = self._thread_case(message, received_at)
             if existing:

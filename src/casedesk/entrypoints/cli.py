@@ -64,7 +64,13 @@ def _options(
 
 
 def _app() -> App:
+    """The office's cases: the embedded store, or with adapters = "m365" the SharePoint one
+    (through Graph, as the Functions use it)."""
     settings = load_settings({"data_dir": _state.data_dir}, settings_file=_state.settings_file)
+    if settings.adapters == "m365":
+        from casedesk.bootstrap_m365 import build_cases
+
+        return build_cases(settings)
     return build_app(settings)
 
 

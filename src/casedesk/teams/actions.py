@@ -4,9 +4,8 @@ approve / request changes on a reply draft.
 Their rules (who holds a case, what closing records, where notes live, what a sign-off
 covers) belong to the casework core (core/casework.py) and the reply desk
 (core/reply_desk.py). The bot calls them through this protocol only after its own
-permission and case-state checks have passed, and audits what it asked for.
-`NotYetAvailable` answers each with a clear "not in this build" (a deployment without the
-reply desk answers approve/reject so).
+permission and case-state checks have passed, and audits what it asked for. A deployment
+without the reply desk answers approve/reject with ActionNotAvailableError.
 """
 
 from __future__ import annotations
@@ -41,37 +40,6 @@ class CaseActions(Protocol):
         ...
 
     def reject(self, ref: str, reason: str, by: str, seen_sha256: str) -> None: ...
-
-
-class NotYetAvailable:
-    """Every action refused with the same honest answer; nothing is changed."""
-
-    def _refuse(self, what: str) -> None:
-        raise ActionNotAvailableError(
-            f"{what} is not available in this build yet: it arrives with the casework "
-            "update (claim, assign, close, notes and sign-off). Nothing was changed."
-        )
-
-    def claim(self, ref: str, by: str) -> None:
-        self._refuse("Claiming a case")
-
-    def assign(self, ref: str, to: str, by: str) -> None:
-        self._refuse("Assigning a case")
-
-    def close(self, ref: str, reason: str, by: str) -> None:
-        self._refuse("Closing a case")
-
-    def note(self, ref: str, text: str, by: str) -> None:
-        self._refuse("Adding a note")
-
-    def reassign(self, ref: str, to: str, by: str, why: str) -> None:
-        self._refuse("Reassigning a case")
-
-    def approve(self, ref: str, by: str, seen_sha256: str) -> None:
-        self._refuse("Approving a reply")
-
-    def reject(self, ref: str, reason: str, by: str, seen_sha256: str) -> None:
-        self._refuse("Requesting changes to a reply")
 
 
 class CoreCaseActions:

@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from casedesk.core import case_paths
@@ -65,6 +66,11 @@ class LocalCaseFiles:
 
     def quarantine(self, sha256: str, data: bytes) -> str:
         return str(self._write(case_paths.quarantine_path(sha256), data))
+
+    def write_briefing(self, week: date, data: bytes) -> str:
+        path = case_paths.briefing_path(week)
+        self._write(path, data)
+        return path
 
     # --- reading and deleting (subject access, retention, erasure) --------------------------
 

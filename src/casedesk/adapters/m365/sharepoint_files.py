@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -83,6 +84,11 @@ class SharePointCaseFiles:
 
     def quarantine(self, sha256: str, data: bytes) -> str:
         path = case_paths.quarantine_path(sha256)
+        self._put(path, data)
+        return path
+
+    def write_briefing(self, week: date, data: bytes) -> str:
+        path = case_paths.briefing_path(week)
         self._put(path, data)
         return path
 
