@@ -23,6 +23,7 @@ from casedesk.core import agencies, casework
 from casedesk.core.models import Campaign, CaseStatus, Category, Classification, NewCase, Topic
 from casedesk.core.report import Dimension, gather
 from casedesk.entrypoints.briefing import render_briefing, write_briefing
+from casedesk.entrypoints.briefing_pdf import render_briefing_pdf
 from casedesk.settings import load_settings
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday morning: last week is w/c 16 Nov
@@ -99,7 +100,10 @@ def build(out: Path) -> list[Path]:
     report = gather(repo, table, NOW, NOW - timedelta(days=42), Dimension.TOPIC, hours)
     app.close()
     briefing = render_briefing(report, "Office of Alex Morgan MP", "Cambridge")
-    return write_briefing(briefing, out)
+    written = write_briefing(briefing, out)
+    pdf = out / "briefing.pdf"
+    pdf.write_bytes(render_briefing_pdf(report, "Office of Alex Morgan MP", "Cambridge"))
+    return [*written, pdf]
 
 
 if __name__ == "__main__":

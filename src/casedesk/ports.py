@@ -190,6 +190,11 @@ class CaseRepository(Protocol):
         """Delete the constituent record unless a case still names them; True when deleted."""
         ...
 
+    def delete_quarantined(self, sha256: str) -> bool:
+        """Delete one quarantine record (not its file: CaseFiles does that); True when there
+        was one. Sent at once, not held by transaction()."""
+        ...
+
     def redact_audit(self, seq: int, detail: dict[str, str | int | float | bool | None]) -> None:
         """Replace one audit entry's detail in place (erasure only; core/audit.py's rule)."""
     # --- case management (issue 6): changes only; core/casework.py checks and audits them --

@@ -135,7 +135,8 @@ class Settings(BaseModel):
     retention: dict[str, str] = Field(
         default_factory=dict,
         description="Retention periods that replace the defaults (docs/data-protection.md), by "
-        "category or 'closed': a TOML table, or 'spam=30d,campaign=12m,closed=3y'; 'never' keeps.",
+        "category, 'closed' or 'quarantine': a TOML table, or 'spam=30d,campaign=12m,closed=3y'; "
+        "'never' keeps.",
     )
     retention_sweep: Literal["off", "report", "apply"] = Field(
         "report",

@@ -271,6 +271,21 @@ def test_a_constituent_is_deleted_only_when_no_case_names_them(repo: Any) -> Non
     assert repo.delete_constituent("priya@example.org") is False
 
 
+def test_a_quarantine_record_is_deleted_by_its_hash(repo: Any) -> None:
+    from casedesk.core.models import QuarantineItem
+
+    items = [QuarantineItem(c * 64, "inbox", "no sender", NOW, f"quarantine/{c * 64}.eml")
+             for c in "ab"]  # fmt: skip
+    with repo.transaction():
+        for item in items:
+            assert repo.record_quarantine(item) is True
+    assert repo.delete_quarantined("a" * 64) is True
+    assert repo.delete_quarantined("a" * 64) is False
+    assert repo.quarantined() == [items[1]]
+    with repo.transaction():  # the same bytes quarantined again are a new record
+        assert repo.record_quarantine(items[0]) is True
+
+
 def test_an_audit_entry_is_redacted_in_place_keeping_its_hash(repo: Any) -> None:
     first = repo.append_audit(NOW, "me", "rules.changed", "rules", {"diff": "+ sender: p@x.org"})
     second = repo.append_audit(NOW, "me", "case.opened", "CD-2026-000001", {"n": 2})

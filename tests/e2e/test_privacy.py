@@ -114,6 +114,7 @@ def test_every_action_the_code_performs_is_catalogued_and_documented(
     holds.hold(office.repo, clock, bob, "police request 4471", "jo.price")
     holds.release(office.repo, clock, bob, "jo.price")
     sar.record_export(office.repo, clock, "salt", collect(office), "0" * 64)
+    office.triage.triage_one(RawMessage("hers.eml", b"\x00 not mail from " + EMAIL.encode()))
     erasure.erase(office.repo, office.files, office.ops, clock, "salt", EMAIL, "asked", "jo")
     clock.advance(timedelta(days=400))
     policy = retention.RetentionPolicy.from_settings({"casework": "1y"})
@@ -131,7 +132,7 @@ def test_every_action_the_code_performs_is_catalogued_and_documented(
     assert performed >= {
         "case.opened", "message.threaded", "draft.created", "case.corrected", "rules.changed",
         "case.held", "case.released", "sar.exported", "case.deleted", "person.erased",
-        "message.deleted", "message.quarantined",
+        "message.deleted", "message.quarantined", "quarantine.deleted",
     }  # fmt: skip
     doc = (ROOT / "docs" / "data-protection.md").read_text(encoding="utf-8")
     source = "\n".join(
@@ -275,6 +276,36 @@ def test_retention_reports_first_and_deletes_only_when_applied(
     assert verify_chain(office.repo.audit_entries()).intact
 
 
+def test_quarantined_mail_is_deleted_by_its_own_period_once_applied(
+    tmp_path: Path, office: App, clock: FixedClock
+) -> None:
+    for item in office.repo.quarantined():  # start from none (the samples hold one)
+        office.files.delete_file(item.stored_path)
+        office.repo.delete_quarantined(item.sha256)
+    old = office.triage.triage_one(RawMessage("old.eml", b"\x00 unreadable, week one"))
+    clock.advance(timedelta(days=60))
+    office.triage.triage_one(RawMessage("new.eml", b"\x00 unreadable, two months on"))
+    clock.advance(timedelta(days=31))  # the first is 91 days old, the second 31
+    policy = retention.RetentionPolicy.from_settings({})
+    report = retention.review(office.repo, policy, clock.now())
+    [(due, _)] = report.quarantine_due
+    assert b"week one" in office.files.read_file(due.stored_path) and old.outcome == "quarantined"
+    assert len(office.repo.quarantined()) == 2  # the dry run changed nothing
+    assert retention.review(
+        office.repo, retention.RetentionPolicy.from_settings({"quarantine": "never"}), clock.now()
+    ).quarantine_due == []  # fmt: skip
+
+    retention.apply(office.repo, office.files, office.ops, clock, report)
+    [kept] = office.repo.quarantined()
+    assert b"two months on" in office.files.read_file(kept.stored_path)
+    assert len(list((tmp_path / "data" / "quarantine").iterdir())) == 1
+    [entry] = [e for e in office.repo.audit_entries() if e.action == "quarantine.deleted"]
+    assert (entry.actor, entry.object_ref, entry.detail["rule"]) == (
+        "casedesk-retention", "quarantine", "quarantine",
+    )  # fmt: skip
+    assert verify_chain(office.repo.audit_entries()).intact
+
+
 def test_the_retention_command_is_a_dry_run_unless_applied(tmp_path: Path, office: App) -> None:
     data = tmp_path / "data"
     dry = run(data, "retention", "--json")
@@ -331,6 +362,12 @@ def test_erasure_leaves_no_personal_data_in_the_store_or_files_and_the_chain_ver
     assert plan.in_live_rules  # the office is told to change its rules first
     rules_history.record(office.repo, office.ops, clock, rules.read_text(), str(rules), "jo.price")
     data = tmp_path / "data"
+    # Mail that could not be read: one holds her address (it goes), one does not (it stays).
+    for name, raw in (
+        ("hers.eml", b"\x00 unreadable, from " + EMAIL.encode() + b" about rent"),
+        ("other.eml", b"\x00 unreadable, from someone.else@example.org"),
+    ):
+        assert office.triage.triage_one(RawMessage(name, raw)).outcome == "quarantined"
     assert EMAIL.encode() in store_bytes(data)
 
     done = run(data, "erase", EMAIL, "--reason", "erasure request of 3 March",
@@ -340,6 +377,10 @@ def test_erasure_leaves_no_personal_data_in_the_store_or_files_and_the_chain_ver
     assert answer["cases"] == [own] and answer["constituent_record"] is True
     assert [m["case"] for m in answer["messages_in_other_cases"]] == [bob]
     assert len(answer["audit_entries_to_redact"]) == 2 and not answer["named_in_live_rules"]
+    assert len(answer["quarantined_mail"]) == 1
+    [kept] = office.repo.quarantined()
+    assert b"someone.else@example.org" in office.files.read_file(kept.stored_path)
+    assert len(list((data / "quarantine").iterdir())) == 1
 
     everything = store_bytes(data)
     for needle in (EMAIL, NAME, "Okonkwo", LETTER_LINE, "kestrel", "support Bob's complaint",

@@ -49,12 +49,18 @@ def test_erasure_on_sharepoint_leaves_nothing_in_lists_library_or_recycle_bin(
     with pytest.raises(erasure.HeldError, match=f"{own.ref} is on legal hold"):
         erasure.erase(repo, files, office.ops, office.clock, "salt", EMAIL, "request", "jo")
     holds.release(repo, office.clock, own.ref, "jo.price")
+    for name, raw in (
+        ("hers.eml", b"\x00 unreadable, from " + EMAIL.encode()),
+        ("other.eml", b"\x00 unreadable, from someone.else@example.org"),
+    ):
+        assert office.triage_one(RawMessage(name, raw)).outcome == "quarantined"
 
     done, tombstone = erasure.erase(
         repo, files, office.ops, office.clock, "salt", EMAIL, "request of 3 March", "jo.price"
     )
     assert done.cases == [own] and len(done.messages_elsewhere) == 1
-    rows = json.dumps([sp.rows(key) for key in ("cases", "constituents", "messages")])
+    assert len(done.quarantined) == 1 and len(repo.quarantined()) == 1
+    rows = json.dumps([sp.rows(key) for key in ("cases", "constituents", "messages", "quarantine")])
     library = sp.fake.drive_files(SITE, DRIVE)
     for needle in (EMAIL, NAME, LETTER_LINE, "z1@mail.example.net"):
         assert needle not in rows, needle

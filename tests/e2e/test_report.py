@@ -343,3 +343,75 @@ def test_png_writes_the_charts_alone_and_refuses_without_a_name(
     assert (entry.detail["what"], entry.detail["format"], entry.detail["files"]) == (
         "charts", "png", 3,
     )  # fmt: skip
+
+
+def pdf_text(data: bytes) -> list[str]:
+    """Each page's text as a PDF reader extracts it (through the fonts' ToUnicode maps)."""
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def test_the_pdf_briefing_carries_the_figures_as_text_and_campaign_names_as_glyphs(
+    office: Office, tmp_path: Path
+) -> None:
+    repo, at = office.repo, utc(2026, 11, 5, 9)
+    hostile = ") Tj ET /OpenAction << /S /JavaScript /JS (app.alert(1)) >> BT ("
+    with repo.transaction():  # a campaign named from a hostile letter's subject
+        repo.upsert_campaign(Campaign("c-evil", hostile, 1, at, at, True, "s"))
+        person = repo.upsert_constituent("evil@example.org", "", None, at)
+        kind = Classification(Category.CAMPAIGN, Topic.OTHER, False, 0.9, (), "test")
+        repo.create_case(NewCase(person.id, "s", "s", kind, None, "c-evil", "", at))
+    assert "--user" in error(run(office, "--format", "pdf", "--out", str(tmp_path / "x")))
+    out = tmp_path / "briefing"
+    result = run(office, "--format", "pdf", "--out", str(out), "--user", "jo.price")
+    assert result.exit_code == 0, result.output
+    data = (out / "briefing.pdf").read_bytes()
+    assert data.startswith(b"%PDF-1.7") and data.rstrip().endswith(b"%%EOF")
+    assert b"/JavaScript" not in data and b"/OpenAction" not in data  # glyph ids, never syntax
+    [page] = pdf_text(data)
+    assert ") Tj ET /OpenAction << /S" in " ".join(page.split())  # shown as text
+    [entry] = office.repo.audit_entries("report")
+    assert (entry.actor, entry.detail["what"], entry.detail["format"], entry.detail["files"]) == (
+        "jo.price", "briefing", "pdf", 1,
+    )  # fmt: skip
+
+
+def test_the_pdf_briefing_figures_match_the_hand_count(office: Office) -> None:
+    from casedesk.entrypoints.briefing_pdf import render_briefing_pdf
+
+    [page] = pdf_text(render_briefing_pdf(office.report(), "Office", "Cambridge"))
+    lines = {" ".join(line.split()) for line in page.splitlines()}
+    expected = {  # the figures the tests above count by hand, as the MP reads them
+        "w/c 2 Nov 3", "w/c 9 Nov 6", "w/c 16 Nov (so far) 1",
+        "environment planning 4 3 1 +2", "housing 4 2 1 +1", "benefits 2 1 1 +0",
+        "Sewage in the Cam (new) 4 3 1", "(growing)",  # the name wraps in its column
+        "First reply 4 5.75 h 17 h 3 of 4", "Closed 2 18.75 h 19.5 h 0 of 2",
+        "tom 3 3 0 2", "priya 2 1 0 4", "(unassigned) 4 0 0 4", "Page 1 of 1",
+    }  # fmt: skip
+    assert expected <= lines, sorted(expected - lines)
+    assert any("10 cases since 2 November 2026. Last week: 6" in line for line in lines)
+
+
+def test_a_long_pdf_table_runs_onto_more_pages_with_its_header_and_welsh_names_intact(
+    office: Office,
+) -> None:
+    from dataclasses import replace
+
+    from casedesk.core.report import PersonLoad
+    from casedesk.entrypoints.briefing_pdf import render_briefing_pdf
+
+    people = tuple(PersonLoad(f"Staffer {i:02d} o Dŷ Ŵyn", i, 0, 0, 1) for i in range(120))
+    report = replace(office.report(), people=people)
+    data = render_briefing_pdf(report, "Swyddfa Aelod Seneddol", "Ynys Môn")
+    pages = pdf_text(data)
+    assert len(pages) >= 3
+    for n, text in enumerate(pages, start=1):
+        assert f"Page {n} of {len(pages)}" in text
+    shown = [line for text in pages for line in text.splitlines() if line.startswith("Staffer")]
+    assert [line.split()[1] for line in shown] == [f"{i:02d}" for i in range(120)]  # none lost
+    assert all("o Dŷ Ŵyn" in line for line in shown)
+    continued = [text for text in pages[1:] if "Staffer" in text]
+    assert continued and all("Person Open Overdue" in " ".join(t.split()) for t in continued)
+    assert "Ynys Môn" in pages[0]
+    assert render_briefing_pdf(report, "Swyddfa Aelod Seneddol", "Ynys Môn") == data  # same bytes

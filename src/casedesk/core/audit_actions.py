@@ -23,6 +23,8 @@ ACTIONS: dict[str, str] = {
     "case.released": "a legal hold on a case was lifted",
     "case.deleted": "a case and its files were deleted under the retention policy",
     "message.deleted": "a person's message was removed from someone else's case by erasure",
+    "quarantine.deleted": "quarantined mail was deleted: by retention, or by an erasure "
+    "because it holds the person's address",
     "person.erased": "a person's data was erased on request: the tombstone, with counts, "
     "the reason and any audit entries redacted (no personal data)",
     "case.sla_warning": "the SLA sweep warned that a case is nearly due (once per due time)",

@@ -3,7 +3,8 @@ personal data in it, and keep the audit chain verifiable.
 
 What goes: every case where they are the constituent (records, messages, files, notes,
 drafts), every message they sent into someone else's case (its record, .eml and
-attachments; that case stays and its case.json is rewritten), their campaign signatures,
+attachments; that case stays and its case.json is rewritten), quarantined mail (mail that
+could not be read) whose bytes contain their address, their campaign signatures,
 their constituent record, and the detail of any audit entry that names them (an old entry
 holding a Message-ID, a rules diff naming their address), redacted in place by the rule in
 core/audit.py. What stays: audit entries that name only references (case refs, message
@@ -26,10 +27,10 @@ from dataclasses import dataclass, field
 from casedesk.core import case_paths, rules_history
 from casedesk.core.audit import ERASED, REDACTED_LIST, is_redacted, redacted_hash, redaction_marker
 from casedesk.core.holds import LegalHold, check_free_text, holds_from
-from casedesk.core.models import AuditEntry, Case, StoredMessage
+from casedesk.core.models import AuditEntry, Case, QuarantineItem, StoredMessage
 from casedesk.core.personal_data import normalise_email, person_ref
-from casedesk.core.retention import delete_case
-from casedesk.core.sar import cases_mentioning
+from casedesk.core.retention import QUARANTINE, QUARANTINE_DELETED, delete_case
+from casedesk.core.sar import cases_mentioning, quarantined_naming
 from casedesk.core.triage import message_token
 from casedesk.errors import CaseDeskError
 from casedesk.ports import CaseFiles, CaseRepository, Clock, OpsState
@@ -47,6 +48,7 @@ class ErasurePlan:
     person_ref: str
     cases: list[Case] = field(default_factory=list)
     messages_elsewhere: list[StoredMessage] = field(default_factory=list)
+    quarantined: list[QuarantineItem] = field(default_factory=list)  # mail naming them
     files: int = 0
     has_constituent_record: bool = False
     audit_to_redact: list[AuditEntry] = field(default_factory=list)
@@ -56,7 +58,10 @@ class ErasurePlan:
 
     @property
     def holds_anything(self) -> bool:
-        return bool(self.cases or self.messages_elsewhere or self.has_constituent_record)
+        return bool(
+            self.cases or self.messages_elsewhere or self.quarantined
+            or self.has_constituent_record
+        )  # fmt: skip
 
     def as_record(self) -> dict[str, object]:
         return {
@@ -66,6 +71,7 @@ class ErasurePlan:
                 {"case": m.case_ref, "message": message_token(m.sha256)}
                 for m in self.messages_elsewhere
             ],
+            "quarantined_mail": [message_token(q.sha256) for q in self.quarantined],
             "files": self.files,
             "constituent_record": self.has_constituent_record,
             "audit_entries_to_redact": [e.seq for e in self.audit_to_redact],
@@ -91,6 +97,7 @@ def plan(
     found.cases = repo.cases_of_constituent(email)
     own = {c.ref for c in found.cases}
     found.messages_elsewhere = [m for m in repo.messages_from(email) if m.case_ref not in own]
+    found.quarantined = [item for item, _ in quarantined_naming(repo, files, email)]
     found.files = sum(len(files.list_case_files(ref)) for ref in own)
     entries = repo.audit_entries()
     touched = own | {m.case_ref for m in found.messages_elsewhere}
@@ -128,6 +135,11 @@ def erase(
         delete_case(repo, files, ops, clock, case, by, {"erasure": tombstone.seq})
     for message in done.messages_elsewhere:
         _delete_message(repo, files, ops, clock, message, by, tombstone.seq)
+    for item in done.quarantined:
+        repo.append_audit(clock.now(), by, QUARANTINE_DELETED, QUARANTINE,
+                          {"item": message_token(item.sha256), "erasure": tombstone.seq})  # fmt: skip
+        files.delete_file(item.stored_path)
+        repo.delete_quarantined(item.sha256)
     repo.delete_constituent(done.email)
     for entry in done.audit_to_redact:
         repo.redact_audit(entry.seq, redaction_marker(done.person_ref))
@@ -156,6 +168,7 @@ def _tombstone(
         "reason": reason,
         "cases": len(done.cases),
         "messages_in_other_cases": len(done.messages_elsewhere),
+        "quarantined_mail": len(done.quarantined),
         "files": done.files,
         "constituent_record": done.has_constituent_record,
         REDACTED_LIST: " ".join(

@@ -1,11 +1,14 @@
 """Retention: how long each kind of case is kept after its last activity, and deleting what is due.
 
-A policy maps a category (spam, campaign, ...) or `closed` to a period. A case's rule is its
+A policy maps a category (spam, campaign, ...), `closed` or `quarantine` to a period. A case's rule is its
 category's, if the policy names one (whatever its status: nobody closes spam), else `closed`
 when the case is closed, else none: open casework is never deleted by the clock. The period
 runs from the case's last activity: its latest message, or the latest audit entry about it
 (a correction, a status change, a note), whichever is later; putting a case on or off legal
 hold is not activity. A held case is reported and kept.
+
+Quarantined mail (mail that could not be read, kept with the reason) has its own period,
+counted from when it was quarantined; it belongs to no case, so no hold covers it.
 
 `review` is the dry run; `apply` deletes what `review` found due, each deletion audited
 (`case.deleted`) before anything is removed, so a deletion cut short is finished by the next
@@ -17,23 +20,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from casedesk.core.audit import ERASED
 from casedesk.core.durations import Duration, parse_duration
 from casedesk.core.holds import HELD, RELEASED, LegalHold, holds_from
 from casedesk.core.mailing_store import MailingStore
-from casedesk.core.models import AuditEntry, Case, CaseQuery, CaseStatus, Category
+from casedesk.core.models import (
+    AuditEntry,
+    Case,
+    CaseQuery,
+    CaseStatus,
+    Category,
+    QuarantineItem,
+)
 from casedesk.core.sweep import PENDING
+from casedesk.core.triage import message_token
 from casedesk.errors import CaseDeskError
 from casedesk.ports import CaseFiles, CaseRepository, Clock, OpsState
 
 ACTOR = "casedesk-retention"
 DELETED = "case.deleted"
 CLOSED = "closed"
+QUARANTINE = "quarantine"
+QUARANTINE_DELETED = "quarantine.deleted"
 NEVER = "never"
-KEYS = (*(c.value for c in Category), CLOSED)
+KEYS = (*(c.value for c in Category), CLOSED, QUARANTINE)
 
 # The reasoning for each is in docs/data-protection.md ("Retention defaults").
 DEFAULTS: dict[str, str] = {
@@ -45,6 +58,7 @@ DEFAULTS: dict[str, str] = {
     "press": "12m",
     "abuse": "3y",
     CLOSED: "3y",
+    QUARANTINE: "90d",
 }
 _NOT_ACTIVITY = frozenset({HELD, RELEASED, DELETED, ERASED})
 
@@ -61,8 +75,8 @@ class RetentionPolicy:
         for key, value in merged.items():
             if key not in KEYS:
                 raise CaseDeskError(
-                    f"retention: unknown key {key!r}; use a category ({', '.join(KEYS[:-1])}) "
-                    f"or {CLOSED!r}"
+                    f"retention: unknown key {key!r}; use a category "
+                    f"({', '.join(c.value for c in Category)}), {CLOSED!r} or {QUARANTINE!r}"
                 )
             if str(value).strip().lower() == NEVER:
                 periods[key] = None
@@ -83,6 +97,11 @@ class RetentionPolicy:
             closed = self.periods.get(CLOSED)
             return (CLOSED, closed) if closed else None
         return None
+
+    def quarantine_due(self, item: QuarantineItem) -> datetime | None:
+        """When quarantined mail falls due, or None when the policy keeps it."""
+        period = self.periods.get(QUARANTINE)
+        return period.after(item.quarantined_at) if period else None
 
     def describe(self) -> dict[str, str]:
         return {k: (str(v) if v else NEVER) for k, v in sorted(self.periods.items())}
@@ -112,6 +131,7 @@ class RetentionReport:
     due: list[RetentionItem]  # would be (or were) deleted
     held: list[RetentionItem]  # due, but on legal hold: kept
     checked: int
+    quarantine_due: list[tuple[QuarantineItem, datetime]] = field(default_factory=list)
 
     def as_record(self) -> dict[str, object]:
         def item(i: RetentionItem) -> dict[str, object]:
@@ -136,7 +156,12 @@ class RetentionReport:
             "checked": self.checked,
             "due": [item(i) for i in self.due],
             "held": [item(i) for i in self.held],
-        }
+            "quarantine_due": [
+                {"item": message_token(q.sha256), "quarantined_at": q.quarantined_at.isoformat(),
+                 "due_at": due.isoformat()}
+                for q, due in self.quarantine_due
+            ],
+        }  # fmt: skip
 
 
 def last_activity(case: Case, entries: Iterable[AuditEntry]) -> datetime:
@@ -170,7 +195,10 @@ def review(repo: CaseRepository, policy: RetentionPolicy, now: datetime) -> Rete
         (held if item.hold else due).append(item)
     due.sort(key=lambda i: (i.due_at, i.case.ref))
     held.sort(key=lambda i: (i.due_at, i.case.ref))
-    return RetentionReport(now, due, held, len(cases))
+    quarantine = [
+        (q, at) for q in repo.quarantined() if (at := policy.quarantine_due(q)) and at <= now
+    ]
+    return RetentionReport(now, due, held, len(cases), quarantine)
 
 
 def apply(
@@ -181,7 +209,8 @@ def apply(
     report: RetentionReport,
     actor: str = ACTOR,
 ) -> int:
-    """Delete every due case in the report (held ones were never in `due`); how many went.
+    """Delete every due case in the report (held ones were never in `due`), then the due
+    quarantined mail; how many cases went.
 
     Holds are read again first: a hold placed after the dry run still wins."""
     holds = holds_from(repo.audit_entries())
@@ -195,6 +224,12 @@ def apply(
              "last_activity": item.last_activity.isoformat()},
         )  # fmt: skip
         deleted += 1
+    for mail, due in report.quarantine_due:
+        repo.append_audit(clock.now(), actor, QUARANTINE_DELETED, QUARANTINE,
+                          {"item": message_token(mail.sha256), "rule": QUARANTINE,
+                           "due_at": due.isoformat()})  # fmt: skip
+        files.delete_file(mail.stored_path)
+        repo.delete_quarantined(mail.sha256)
     return deleted
 
 

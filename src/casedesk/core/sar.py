@@ -36,7 +36,14 @@ from typing import Any
 
 from casedesk.core import case_paths
 from casedesk.core.audit_query import entry_record
-from casedesk.core.models import AuditEntry, Case, CaseQuery, Constituent, StoredMessage
+from casedesk.core.models import (
+    AuditEntry,
+    Case,
+    CaseQuery,
+    Constituent,
+    QuarantineItem,
+    StoredMessage,
+)
 from casedesk.core.personal_data import Kind, normalise_email, person_ref
 from casedesk.core.rules_history import live_text
 from casedesk.core.sweep import PendingNotifications
@@ -381,22 +388,33 @@ def _subject(
     )
 
 
-def _add_quarantined(
-    bundle: SarBundle, repo: CaseRepository, files: CaseFiles, email: str, subject: Subject
-) -> None:
-    """Mail that could not be read but contains their address: held about them, so included
-    (kind "quarantined") for the staffer to review."""
-    needle = email.encode()
+def quarantined_naming(
+    repo: CaseRepository, files: CaseFiles, email: str
+) -> list[tuple[QuarantineItem, bytes]]:
+    """Quarantined mail (mail that could not be read) whose bytes contain the address, with
+    those bytes; a record whose file is gone is skipped."""
+    needle = normalise_email(email).encode()
+    found = []
     for item in repo.quarantined():
         try:
             data = files.read_file(item.stored_path)
         except NotFoundError:
             continue
         if needle in data.lower():
-            found, scanned = scan(item.stored_path, data, subject)
-            bundle.files.append(
-                BundleFile(item.stored_path, data, "quarantined", None, tuple(found), scanned)
-            )
+            found.append((item, data))
+    return found
+
+
+def _add_quarantined(
+    bundle: SarBundle, repo: CaseRepository, files: CaseFiles, email: str, subject: Subject
+) -> None:
+    """Mail that could not be read but contains their address: held about them, so included
+    (kind "quarantined") for the staffer to review."""
+    for item, data in quarantined_naming(repo, files, email):
+        found, scanned = scan(item.stored_path, data, subject)
+        bundle.files.append(
+            BundleFile(item.stored_path, data, "quarantined", None, tuple(found), scanned)
+        )
 
 
 def _lines_naming(text: str | None, email: str) -> list[str]:

@@ -114,14 +114,25 @@ def make_server(host: str, port: int, table: RouteTable) -> ThreadingHTTPServer:
             self._reply(result)
 
         def _reply(self, result: HttpResult) -> None:
-            self.send_response(result.status)
-            self.send_header("Content-Type", result.content_type)
-            self.send_header("Content-Length", str(len(result.body)))
-            self.send_header("X-Content-Type-Options", "nosniff")
-            for name, value in result.headers:
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(result.body)
+            try:
+                self.send_response(result.status)
+                self.send_header("Content-Type", result.content_type)
+                self.send_header("Content-Length", str(len(result.body)))
+                self.send_header("X-Content-Type-Options", "nosniff")
+                for name, value in result.headers:
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(result.body)
+            except (BrokenPipeError, ConnectionResetError):
+                # The caller hung up before the answer (Graph gives a notification endpoint
+                # a few seconds). The work is done; Graph sends again and the duplicate is
+                # dropped. One line, not socketserver's traceback on stderr.
+                self.close_connection = True
+                log.warning(
+                    "client went away before the reply",
+                    extra={"event": "http.client_gone", "path": urlsplit(self.path).path,
+                           "status": result.status},
+                )  # fmt: skip
 
         def do_GET(self) -> None:
             self._serve("GET")

@@ -145,7 +145,14 @@ def retention_command(
             f"{item.hold.since.astimezone(UTC):%Y-%m-%d} ({item.hold.reason})",
             highlight=False,
         )
-    if not apply and report.due:
+    if report.quarantine_due:
+        period = policy.describe()[retention.QUARANTINE]
+        render.console.print(
+            f"{verb} {len(report.quarantine_due)} quarantined mail(s) kept longer than "
+            f"{period} (see casedesk quarantine).",
+            highlight=False,
+        )
+    if not apply and (report.due or report.quarantine_due):
         render.console.print("Nothing deleted. Run with --apply --by NAME to delete these.")
 
 
@@ -189,6 +196,7 @@ def erase_command(
     render.console.print(
         f"Erased: {len(done.cases)} case(s), {len(done.messages_elsewhere)} message(s) in other "
         f"people's cases, {done.files} file(s)"
+        + (f", {len(done.quarantined)} quarantined mail(s)" if done.quarantined else "")
         + (", the constituent record" if done.has_constituent_record else "")
         + (f"; {len(done.audit_to_redact)} audit entries redacted" if done.audit_to_redact else "")
         + f". Tombstone: audit entry {tombstone.seq} ({done.person_ref}).",
@@ -219,6 +227,11 @@ def _print_plan(planned: ErasurePlan) -> None:
         f"({', '.join(c.ref for c in planned.cases) or 'none'}), "
         f"{len(planned.messages_elsewhere)} message(s) they sent into other people's cases, "
         f"{planned.files} file(s)"
+        + (
+            f", {len(planned.quarantined)} quarantined mail(s) holding their address"
+            if planned.quarantined
+            else ""
+        )
         + (", their constituent record" if planned.has_constituent_record else "")
         + f"; and redacts {len(planned.audit_to_redact)} audit entries that name them.",
         highlight=False,

@@ -1,5 +1,5 @@
 """`casedesk report`: counts, week-over-week trends, campaigns, response times, load and the
-agency league table; the MP's briefing (html, png); the anonymised export. docs/report.md."""
+agency league table; the MP's briefing (html, pdf, png); the anonymised export. docs/report.md."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ class Format(StrEnum):
     JSON = "json"
     PNG = "png"
     HTML = "html"
+    PDF = "pdf"
 
 
 def parse_since(text: str, now: datetime) -> datetime:
@@ -62,7 +63,7 @@ def report_command(
     fmt: Annotated[Format, typer.Option("--format", help="What to print or write.")] = Format.TABLE,
     out: Annotated[
         Path | None,
-        typer.Option(help="Folder for html and png (default: <data-dir>/report)."),
+        typer.Option(help="Folder for html, pdf and png (default: <data-dir>/report)."),
     ] = None,
     anonymised: Annotated[
         bool,
@@ -85,7 +86,7 @@ def report_command(
         fmt = Format.JSON
     if anonymised and fmt not in (Format.CSV, Format.JSON):
         raise CaseDeskError("--anonymised writes csv or json: add --format csv or --format json")
-    exporting = anonymised or fmt in (Format.HTML, Format.PNG)
+    exporting = anonymised or fmt in (Format.HTML, Format.PDF, Format.PNG)
     if exporting and not user.strip():
         raise CaseDeskError(
             "say who is exporting (--user NAME, or CASEDESK_USER): briefings and anonymised "
@@ -102,7 +103,7 @@ def report_command(
             return
         agencies = load_agencies(app.settings.agencies_file)
         report = gather(app.repo, agencies, now, start, by, app.triage.hours)
-        if fmt in (Format.HTML, Format.PNG):
+        if fmt in (Format.HTML, Format.PDF, Format.PNG):
             target = out or app.settings.data_dir / "report"
             written = write_files(app, report, target, fmt, user.strip())
             for path in written:
@@ -119,13 +120,19 @@ def report_command(
 
 
 def write_files(app: Any, report: Report, target: Path, fmt: Format, actor: str) -> list[Path]:
-    """The briefing (html with its charts) or the charts alone, audited as report.exported."""
+    """The briefing (html with its charts, or pdf) or the charts alone, audited as
+    report.exported."""
     from casedesk.entrypoints.briefing import charts, render_briefing, write_briefing
 
+    office, constituency = app.settings.office_name, app.settings.constituency
     if fmt is Format.HTML:
-        written = write_briefing(
-            render_briefing(report, app.settings.office_name, app.settings.constituency), target
-        )
+        written = write_briefing(render_briefing(report, office, constituency), target)
+    elif fmt is Format.PDF:
+        from casedesk.entrypoints.briefing_pdf import render_briefing_pdf
+
+        target.mkdir(parents=True, exist_ok=True)
+        written = [target / "briefing.pdf"]
+        written[0].write_bytes(render_briefing_pdf(report, office, constituency))
     else:
         target.mkdir(parents=True, exist_ok=True)
         written = []
@@ -133,7 +140,7 @@ def write_files(app: Any, report: Report, target: Path, fmt: Format, actor: str)
             (target / name).write_bytes(data)
             written.append(target / name)
     record_export(app.repo, app.clock.now(), actor, {
-        "what": "briefing" if fmt is Format.HTML else "charts", "format": fmt.value,
+        "what": "charts" if fmt is Format.PNG else "briefing", "format": fmt.value,
         "by": report.by.value, "period_start": report.start.isoformat(),
         "files": len(written), "anonymised": False,
     })  # fmt: skip
@@ -271,8 +278,10 @@ def demo_briefing(app: Any) -> list[str]:
                     app.triage.hours)  # fmt: skip
     target = app.settings.data_dir / "report"
     written = write_files(app, report, target, Format.HTML, DEMO_ACTOR)
+    pdf = write_files(app, report, target, Format.PDF, DEMO_ACTOR)
     return [
         "[bold]Report[/] (casedesk report --since 30d):",
         *summary_lines(report),
-        f"The MP's weekly briefing: {written[0]} (with {len(written) - 1} PNG charts).",
+        f"The MP's weekly briefing: {written[0]} (with {len(written) - 1} PNG charts) "
+        f"and {pdf[0]}.",
     ]

@@ -52,6 +52,7 @@ def sweep_retention(app: App) -> SweepOutcome | None:
             "due": len(outcome.due),
             "held": len(outcome.held),
             "deleted": deleted,
+            "quarantine_due": len(report.quarantine_due),
             "refs": " ".join(outcome.due),
         },
     )

@@ -25,6 +25,7 @@ _PALETTE = [
     (135, 100, 184),
     (118, 118, 118),
 ]
+BAR_COLOURS = _PALETTE[1:]  # the PDF briefing draws its bars in the same colours
 BAR_HEIGHT, GAP, WIDTH = 14, 6, 240
 
 

@@ -182,8 +182,9 @@ TABLES: dict[str, TableUse] = {
         ("sha256", "source", "reason", "quarantined_at", "stored_path"),
         True,
         "quarantined files containing their address are in the bundle for review",
-        "NOT erased: unreadable mail cannot be attributed to a sender reliably; the SAR "
-        "lists what contains the address, and staff delete it by hand (known gap)",
+        "erased when the file's bytes contain the address (the SAR's match): file and row; "
+        "an address only in an encoded form is not found (docs/data-protection.md); "
+        "retention deletes every item after its `quarantine` period (default 90 days)",
     ),
     "campaign_signatures": TableUse(
         ("member", "cluster_id", "sender", "signature"),

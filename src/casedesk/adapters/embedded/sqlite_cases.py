@@ -650,6 +650,12 @@ class SqliteCaseRepository(SqliteDrafts):  # reply drafts: sqlite_drafts.py
         self.db.scrub()
         return gone.rowcount == 1
 
+    def delete_quarantined(self, sha256: str) -> bool:
+        with self.db.transaction():
+            gone = self.conn.execute("DELETE FROM quarantine WHERE sha256 = ?", (sha256,))
+        self.db.scrub()
+        return gone.rowcount == 1
+
     def redact_audit(self, seq: int, detail: Detail) -> None:
         with self.db.transaction():
             self.conn.execute(

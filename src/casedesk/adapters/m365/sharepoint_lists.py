@@ -872,6 +872,10 @@ class SharePointCaseRepository(SharePointDrafts, SharePointDissolution):  # shar
         rows = self.items.find(self._id(CONSTITUENTS), "Title", email)
         return any([self.items.delete(self._id(CONSTITUENTS), row.id) for row in rows])
 
+    def delete_quarantined(self, sha256: str) -> bool:
+        rows = self.items.find(self._id(QUARANTINE), "Title", sha256)
+        return any([self.items.delete(self._id(QUARANTINE), row.id) for row in rows])
+
     def redact_audit(self, seq: int, detail: Detail) -> None:
         body = json.dumps(detail, sort_keys=True, ensure_ascii=False)
         for row in self.items.find(self._id(AUDIT), "Seq", seq):

@@ -1,0 +1,1 @@
+"""A small PDF writer (standard library only): embedded TrueType text, boxes and lines."""
