@@ -15,6 +15,7 @@ from privacy_office import BOB, EMAIL, LETTER_LINE, NAME
 from casedesk.adapters.embedded.clock import FixedClock
 from casedesk.core import erasure, holds, retention, sar
 from casedesk.core.audit import verify_chain
+from casedesk.core.models import RawMessage
 from casedesk.core.triage import Triage
 from sharepoint_stack import DRIVE, SITE, SharePointStack
 
