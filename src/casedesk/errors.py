@@ -28,6 +28,3 @@ class MessageGoneError(CaseDeskError):
 class TransientError(CaseDeskError):
     """A remote service is throttling or unavailable; the work is retried, never dropped."""
 
-
-class UnsupportedStoreError(CaseDeskError):
-    """The store in use cannot do this yet; the message names the store, why, and what to use."""

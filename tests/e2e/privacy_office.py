@@ -1,17 +1,31 @@
 """An office for the data-protection tests: the sample inbox plus one constituent, Zanele, whose
 mail touches every corner (an attachment, a Cc'd neighbour, a reply, a message filed in someone
-else's case, a mention in a third person's letter)."""
+else's case, a mention in a third person's letter).
+
+The fixtures at the end are shared by the privacy and dissolution tests on both stores. A test
+module takes them by assignment (`office = privacy_office.office`), which pytest registers as
+the module's own fixture; importing them by name would make every test argument of that name
+shadow an unused import (ruff F811)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from casedesk.adapters.embedded.clock import FixedClock
 from casedesk.adapters.embedded.eml_folder import EmlFolderMailbox
 from casedesk.bootstrap import App, build_app
+from casedesk.core import dissolution, sar
+from casedesk.core.models import RawMessage
+from casedesk.core.triage import Triage
+from casedesk.entrypoints.sar_archive import write_archive
+from casedesk.ports import CaseRepository
 from casedesk.settings import load_settings
 from mailmaker import mail
+from sharepoint_stack import SharePointStack, start_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -107,3 +121,63 @@ def build_office(
     report = app.triage.run(EmlFolderMailbox(folders).messages())
     assert report.balances
     return app
+
+
+def zanele_refs(app: App) -> tuple[str, str, str]:
+    """(her case, Bob's case her reply was filed in, Mo's case that mentions her)."""
+    [own] = app.repo.cases_of_constituent(EMAIL)
+    [bob] = app.repo.cases_of_constituent(BOB)
+    [mo] = app.repo.cases_of_constituent("mo.third@example.org")
+    return own.ref, bob.ref, mo.ref
+
+
+def exporter(folder: Path) -> dissolution.Export:
+    """Dissolution bundles written as the CLI writes them: zips in `folder`."""
+
+    def export(bundle: sar.SarBundle, name: str) -> tuple[str, str]:
+        return str(folder / name), write_archive(bundle, folder / name)
+
+    return export
+
+
+def audited(repo: CaseRepository, prefix: str = "dissolution.") -> list[tuple[str, str]]:
+    """(action, object) of the audit entries whose action starts with prefix, in chain order."""
+    return [(e.action, e.object_ref) for e in repo.audit_entries()
+            if e.action.startswith(prefix)]  # fmt: skip
+
+
+# --- shared fixtures --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def office(tmp_path: Path, clock: FixedClock) -> Iterator[App]:
+    """Zanele's mail (with Mo's letter, without the sample inbox) in a fresh embedded store."""
+    app = build_office(tmp_path, clock, with_samples=False)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def sp() -> Iterator[SharePointStack]:
+    """CaseDesk's lists and library on the local Graph-speaking server."""
+    stack = start_stack()
+    yield stack
+    stack.close()
+
+
+@pytest.fixture
+def sharepoint_office(app: App, sp: SharePointStack, clock: FixedClock) -> Triage:
+    """Zanele's mail (without Mo's letter) triaged into the SharePoint lists and library,
+    operational state in the app's SQLite."""
+    t = app.triage
+    triage = Triage(
+        sp.repository(), sp.files(), app.classifier, t.drafter, app.ops, clock, t.policy
+    )
+    for name, data in sorted(zanele_mail(with_mention=False).items()):
+        assert triage.triage_one(RawMessage(name, data)).case_ref
+    return triage

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import privacy_office
 import pytest
 from privacy_office import (
     BOB,
@@ -18,8 +18,11 @@ from privacy_office import (
     NAME,
     POSTCODE,
     START,
+    audited,
     build_office,
+    exporter,
     office_settings,
+    zanele_refs,
 )
 from test_cli import run
 from test_privacy import store_bytes
@@ -30,7 +33,6 @@ from casedesk.core import casework, dissolution, holds, sar
 from casedesk.core.audit import verify_chain
 from casedesk.core.models import CaseStatus, DissolutionOption
 from casedesk.core.personal_data import find_personal_data
-from casedesk.entrypoints.sar_archive import write_archive
 from casedesk.settings import load_settings
 
 NOTE = "Rang the RSPB about the nest; they will write to the roofers"
@@ -38,36 +40,7 @@ REFERRAL_NOTE = "Referred to the wildlife crime officer, ticket WCO-5521"
 OFFICE = dissolution.Office("Office", frozenset({"alex.morgan.mp@parliament.example"}), "salt")
 
 
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
-
-
-@pytest.fixture
-def office(tmp_path: Path, clock: FixedClock) -> Iterator[App]:
-    app = build_office(tmp_path, clock, with_samples=False)
-    yield app
-    app.close()
-
-
-def refs(app: App) -> tuple[str, str, str]:
-    """(Zanele's case, Bob's case her reply was filed in, Mo's case)."""
-    [own] = app.repo.cases_of_constituent(EMAIL)
-    [bob] = app.repo.cases_of_constituent(BOB)
-    [mo] = app.repo.cases_of_constituent("mo.third@example.org")
-    return own.ref, bob.ref, mo.ref
-
-
-def exporter(folder: Path) -> dissolution.Export:
-    def export(bundle: sar.SarBundle, name: str) -> tuple[str, str]:
-        return str(folder / name), write_archive(bundle, folder / name)
-
-    return export
-
-
-def actions(app: App, prefix: str = "dissolution.") -> list[tuple[str, str]]:
-    return [(e.action, e.object_ref) for e in app.repo.audit_entries()
-            if e.action.startswith(prefix)]  # fmt: skip
+clock, office = privacy_office.clock, privacy_office.office  # the shared fixtures
 
 
 # --- plan -----------------------------------------------------------------------------------
@@ -76,7 +49,7 @@ def actions(app: App, prefix: str = "dissolution.") -> list[tuple[str, str]]:
 def test_the_plan_gives_each_open_case_its_handover_and_a_default(
     tmp_path: Path, office: App, clock: FixedClock
 ) -> None:
-    own, bob, mo = refs(office)
+    own, bob, mo = zanele_refs(office)
     casework.add_note(office.repo, clock, own, NOTE, "priya.shah")
     casework.change_status(office.repo, clock, mo, CaseStatus.CLOSED, "pothole fixed", "jo")
     holds.hold(office.repo, clock, bob, "police request 4471", "jo.price")
@@ -128,7 +101,7 @@ def test_spam_and_campaign_mail_is_proposed_for_purge() -> None:
 def test_a_transfer_without_consent_is_refused_and_nothing_recorded(
     tmp_path: Path, office: App
 ) -> None:
-    own, _, _ = refs(office)
+    own, _, _ = zanele_refs(office)
     data = tmp_path / "data"
     refused = run(data, "dissolution", "decide", own, "transfer", "--by", "jo.price")
     assert refused.returncode == 1
@@ -138,7 +111,7 @@ def test_a_transfer_without_consent_is_refused_and_nothing_recorded(
     assert leaky.returncode == 1 and "no personal data" in leaky.stderr
     unknown = run(data, "dissolution", "decide", own, "give-away", "--by", "jo.price")
     assert unknown.returncode == 1 and "transfer, hand-back, purge" in unknown.stderr
-    assert office.repo.dissolution_choices() == [] and actions(office) == []
+    assert office.repo.dissolution_choices() == [] and audited(office.repo) == []
 
     ok = run(data, "dissolution", "decide", own.lower(), "transfer", "--by", "jo.price",
              "--consent-ref", "email of 3 June, ref 88", "--json")  # fmt: skip
@@ -152,7 +125,7 @@ def test_a_transfer_without_consent_is_refused_and_nothing_recorded(
 
 
 def test_apply_is_a_dry_run_by_default(tmp_path: Path, office: App, clock: FixedClock) -> None:
-    own, bob, _ = refs(office)
+    own, bob, _ = zanele_refs(office)
     dissolution.decide(office.repo, clock, own, DissolutionOption.PURGE, "jo.price")
     dissolution.decide(office.repo, clock, bob, DissolutionOption.HAND_BACK, "jo.price")
     before = len(office.repo.audit_entries())
@@ -173,7 +146,7 @@ def test_apply_is_a_dry_run_by_default(tmp_path: Path, office: App, clock: Fixed
 def test_transfer_and_hand_back_write_bundles_close_the_cases_and_audit(
     tmp_path: Path, office: App, clock: FixedClock
 ) -> None:
-    own, bob, _ = refs(office)
+    own, bob, _ = zanele_refs(office)
     casework.add_note(office.repo, clock, own, NOTE, "priya.shah")
     dissolution.decide(office.repo, clock, own, DissolutionOption.TRANSFER, "jo.price",
                        "email of 3 June, ref 88")  # fmt: skip
@@ -207,7 +180,7 @@ def test_transfer_and_hand_back_write_bundles_close_the_cases_and_audit(
     ]
     assert transferred.detail["consent_ref"] == "email of 3 June, ref 88"
     assert transferred.detail["archive_sha256"] == done[0].sha256
-    assert actions(office) == [
+    assert audited(office.repo) == [
         ("dissolution.decided", own), ("dissolution.decided", bob),
         ("dissolution.transferred", own), ("dissolution.handed_back", bob),
     ]  # fmt: skip
@@ -300,7 +273,7 @@ def refs_first(app: App) -> tuple[str, str, str]:
 def test_a_legal_hold_blocks_every_choice_and_is_audited(
     tmp_path: Path, office: App, clock: FixedClock
 ) -> None:
-    own, bob, mo = refs(office)
+    own, bob, mo = zanele_refs(office)
     dissolution.decide(office.repo, clock, mo, DissolutionOption.TRANSFER, "jo.price", "letter 7")
     dissolution.decide(office.repo, clock, bob, DissolutionOption.HAND_BACK, "jo.price")
     dissolution.decide(office.repo, clock, own, DissolutionOption.PURGE, "jo.price")
@@ -316,7 +289,7 @@ def test_a_legal_hold_blocks_every_choice_and_is_audited(
     assert states[own][0] == "blocked" and f"{bob} is on legal hold" in states[own][1]
     assert not out.exists()
     assert office.repo.cases_of_constituent(EMAIL) != [] and office.repo.get_case(mo)
-    blocked = [ref for action, ref in actions(office) if action == "dissolution.blocked"]
+    blocked = [ref for action, ref in audited(office.repo) if action == "dissolution.blocked"]
     assert sorted(blocked) == sorted([mo, bob, own])
     assert not [c for c in office.repo.dissolution_choices() if c.is_applied]
 
@@ -328,7 +301,7 @@ def test_a_legal_hold_blocks_every_choice_and_is_audited(
 
 
 def test_the_sar_bundle_shows_a_recorded_dissolution_choice(office: App, clock: FixedClock) -> None:
-    own, _, _ = refs(office)
+    own, _, _ = zanele_refs(office)
     dissolution.decide(office.repo, clock, own, DissolutionOption.TRANSFER, "jo.price", "form 12")
     bundle = sar.collect(office.repo, office.files, EMAIL, clock.now(), "jo", "Office",
                          set(OFFICE.emails), "salt", office.ops)  # fmt: skip

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import privacy_office
 import pytest
 from privacy_office import (
     BOB,
@@ -20,9 +20,9 @@ from privacy_office import (
     NEIGHBOUR_PHONE,
     POSTCODE,
     ROOT,
-    START,
     build_office,
     office_settings,
+    zanele_refs,
 )
 from test_cli import run
 
@@ -41,24 +41,7 @@ from mailmaker import mail
 OFFICE = {"alex.morgan.mp@parliament.example"}
 
 
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
-
-
-@pytest.fixture
-def office(tmp_path: Path, clock: FixedClock) -> Iterator[App]:
-    app = build_office(tmp_path, clock, with_samples=False)
-    yield app
-    app.close()
-
-
-def zanele_refs(app: App) -> tuple[str, str, str]:
-    """(her case, Bob's case her reply was filed in, Mo's case that mentions her)."""
-    [own] = app.repo.cases_of_constituent(EMAIL)
-    [bob] = app.repo.cases_of_constituent(BOB)
-    [mo] = app.repo.cases_of_constituent("mo.third@example.org")
-    return own.ref, bob.ref, mo.ref
+clock, office = privacy_office.clock, privacy_office.office  # the shared fixtures
 
 
 def collect(app: App, email: str = EMAIL) -> sar.SarBundle:

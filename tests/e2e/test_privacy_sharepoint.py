@@ -5,40 +5,22 @@ library or its recycle bin, and an audit item edited in SharePoint caught by ver
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import privacy_office
 import pytest
-from privacy_office import BOB, EMAIL, LETTER_LINE, NAME, START, zanele_mail
+from privacy_office import BOB, EMAIL, LETTER_LINE, NAME
 
 from casedesk.adapters.embedded.clock import FixedClock
-from casedesk.bootstrap import App
 from casedesk.core import erasure, holds, retention, sar
 from casedesk.core.audit import verify_chain
 from casedesk.core.models import RawMessage
 from casedesk.core.triage import Triage
-from sharepoint_stack import DRIVE, SITE, SharePointStack, start_stack
+from sharepoint_stack import DRIVE, SITE, SharePointStack
 
-
-@pytest.fixture
-def sp() -> Iterator[SharePointStack]:
-    stack = start_stack()
-    yield stack
-    stack.close()
-
-
-@pytest.fixture
-def office(app: App, sp: SharePointStack, clock: FixedClock) -> Triage:
-    """Zanele's mail triaged into SharePoint lists and the library (ops state in SQLite)."""
-    assert clock.now() == START
-    t = app.triage
-    triage = Triage(
-        sp.repository(), sp.files(), app.classifier, t.drafter, app.ops, clock, t.policy
-    )
-    for name, data in sorted(zanele_mail(with_mention=False).items()):
-        assert triage.triage_one(RawMessage(name, data)).case_ref
-    return triage
+# The shared fixtures: Zanele's mail triaged into the SharePoint lists and library.
+clock, sp, office = privacy_office.clock, privacy_office.sp, privacy_office.sharepoint_office
 
 
 def test_a_sar_bundle_from_sharepoint_holds_the_filed_bytes(

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import privacy_office
 import pytest
 from privacy_office import BOB, EMAIL, ROOT, START, build_office
 
@@ -52,9 +53,7 @@ CHECKED_APART = {
 }
 
 
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
+clock = privacy_office.clock  # the shared fixture
 
 
 @pytest.fixture

@@ -206,7 +206,8 @@ TABLES: dict[str, TableUse] = {
         False,
         "records/casework/<REF>.json dissolution_choice (case refs and staff names; the "
         "consent reference is checked for personal data)",
-        "kept after a purge: the record of what was done, with no personal data",
+        "kept after a purge: the record of what was done, with no personal data (SharePoint "
+        "keeps it likewise, as an item in the CaseDesk Dissolution list)",
     ),
     "campaigns": TableUse(
         ("id", "name", "size", "first_seen", "last_seen", "is_campaign", "canonical_subject"),

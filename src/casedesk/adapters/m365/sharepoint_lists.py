@@ -8,9 +8,10 @@ when the outermost `transaction()` exits cleanly. On an exception nothing is wri
 `transaction()` joins the outer one. A write outside any transaction commits at once.
 
 Commit order: constituents, campaigns, new cases, quarantine, messages (new, then refiled by a
-merge), notes, case updates (with message counts), then the audit entries. Every create is idempotent (looked up by its Title
-before each POST attempt; see sharepoint_items), and a row another writer created meanwhile is
-merged (constituents, campaigns, quarantine) or refused with SharePointConflictError (cases,
+merge), notes, case updates (with message counts), dissolution choices, then the audit entries.
+Every create is idempotent (looked up by its Title before each POST attempt; see
+sharepoint_items), and a row another writer created meanwhile is merged (constituents,
+campaigns, quarantine, dissolution choices) or refused with SharePointConflictError (cases,
 messages), which is transient: the message is tried again later and then seen as filed.
 SharePoint writes each row on its own, so a commit cut short after its retries leaves the
 rows written so far; a re-run of the same message files it again, and can leave an empty case
@@ -44,6 +45,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from casedesk.adapters.m365.graph_client import GraphCaller
+from casedesk.adapters.m365.sharepoint_dissolution import SharePointDissolution
 from casedesk.adapters.m365.sharepoint_drafts import SharePointDrafts
 from casedesk.adapters.m365.sharepoint_items import ListItems, Row, is_precondition_failed
 from casedesk.adapters.m365.sharepoint_schema import (
@@ -91,7 +93,6 @@ from casedesk.core.models import (
     Category,
     Classification,
     Constituent,
-    DissolutionChoice,
     NewCase,
     Note,
     ParsedMessage,
@@ -102,7 +103,7 @@ from casedesk.core.models import (
     flags_text,
     parse_flags,
 )
-from casedesk.errors import CaseDeskError, NotFoundError, TransientError, UnsupportedStoreError
+from casedesk.errors import CaseDeskError, NotFoundError, TransientError
 
 log = logging.getLogger("casedesk.sharepoint")
 
@@ -153,7 +154,7 @@ def _mentions_all(
     return bool(words) and all(w in have for w in words)
 
 
-class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_drafts.py
+class SharePointCaseRepository(SharePointDrafts, SharePointDissolution):  # sharepoint_*.py
     def __init__(
         self,
         caller: GraphCaller,
@@ -880,20 +881,6 @@ class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_dr
         for row in self.items.find(self._id(AUDIT), "Seq", seq):
             self.items.update(self._id(AUDIT), row.id, {"Detail": body})
 
-    # --- dissolution: not on SharePoint yet ------------------------------------------------
-
-    def save_dissolution_choice(self, choice: DissolutionChoice) -> None:
-        raise UnsupportedStoreError(
-            "dissolution choices cannot be recorded in SharePoint yet: the provisioned site "
-            "has no list or column for them (docs/sharepoint-schema.md), and a column on the "
-            "case's row would vanish with a purged case. `casedesk dissolution plan` works; "
-            "record and carry out the choices on the embedded store (docs/data-protection.md, "
-            "Dissolution)"
-        )
-
-    def dissolution_choices(self) -> list[DissolutionChoice]:
-        return []  # none can be recorded here (save_dissolution_choice refuses)
-
     # --- empty cases left by a commit cut short ---------------------------------------------
 
     def empty_case_candidates(
@@ -938,6 +925,7 @@ class SharePointCaseRepository(SharePointDrafts):  # reply drafts: sharepoint_dr
         for _, p in unit.creates(NOTES):  # a fresh random Title: nobody else writes it
             self.items.create(self._id(NOTES), p.fields, look_first=False)
         self._commit_case_updates(unit)
+        self._commit_dissolution(unit)
         self._commit_audit(unit, real_ids)
         log.info(
             "sharepoint unit committed",

@@ -29,6 +29,8 @@ from casedesk.core.models import (
     Category,
     Classification,
     Constituent,
+    DissolutionChoice,
+    DissolutionOption,
     NewCase,
     Note,
     ParsedMessage,
@@ -248,6 +250,20 @@ SCHEMA: tuple[ListSpec, ...] = (
             _t("CreatedAt", "ISO 8601 UTC"),
         ),
     ),
+    ListSpec(
+        "dissolution",
+        "CaseDesk Dissolution",
+        "case reference, CD-YYYY-NNNNNN: one choice per case, replaced when decided again",
+        (
+            _t("Choice", "transfer, hand-back or purge"),
+            _t("DecidedBy", "the member of staff who recorded the choice"),
+            _t("DecidedAt", "ISO 8601 UTC"),
+            _n("ConsentRef", "transfer only: where the constituent's consent is recorded"),
+            _t("AppliedAt", "ISO 8601 UTC, once carried out; empty while pending"),
+            _t("AppliedBy", "who carried it out, or empty"),
+            _n("Outcome", "what was done: the bundle's name and sha256, or the erasure"),
+        ),
+    ),
 )
 SPECS: dict[str, ListSpec] = {spec.key: spec for spec in SCHEMA}
 # A new case has no reply draft yet (the triage unit usually adds one before the row is written).
@@ -269,6 +285,7 @@ class CaseDeskLists:
     counters: str
     referrals: str
     notes: str
+    dissolution: str
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, str]) -> CaseDeskLists:
@@ -643,4 +660,31 @@ def stored_note(f: Fields) -> Note:
         text(f.get("Author")),
         text(f.get("NoteText")),
         dt(f["CreatedAt"]),
+    )
+
+
+def dissolution_fields(c: DissolutionChoice) -> Fields:
+    """Every column, so saving again replaces the whole row (SQLite's INSERT OR REPLACE)."""
+    return {
+        "Title": c.case_ref,
+        "Choice": c.choice.value,
+        "DecidedBy": c.decided_by,
+        "DecidedAt": ts(c.decided_at),
+        "ConsentRef": c.consent_ref,
+        "AppliedAt": ts(c.applied_at) if c.applied_at else None,
+        "AppliedBy": c.applied_by,
+        "Outcome": c.outcome,
+    }
+
+
+def dissolution_choice(f: Fields) -> DissolutionChoice:
+    return DissolutionChoice(
+        case_ref=text(f.get("Title")),
+        choice=DissolutionOption(f["Choice"]),
+        decided_by=text(f.get("DecidedBy")),
+        decided_at=dt(f["DecidedAt"]),
+        consent_ref=opt_text(f.get("ConsentRef")),
+        applied_at=opt_dt(f.get("AppliedAt")),
+        applied_by=opt_text(f.get("AppliedBy")),
+        outcome=text(f.get("Outcome")),
     )
