@@ -352,10 +352,12 @@ class GraphFake:
                     "fields": {"id": item_id, "ContentType": "Item", "Created": now},
                 }  # fmt: skip
             item = lst.items[item_id]
+            lst.unindex(item_id)
             etag = f'"{uuid.uuid4()},1"'
             item.update({"@odata.etag": etag, "eTag": etag, "lastModifiedDateTime": now})
             item["lastModifiedBy"] = {"user": dict(user)}
             item["fields"].update({**fields, "@odata.etag": etag, "Modified": now})
+            lst.reindex(item_id)
             return item_id
 
     def add_drive(self, site_id: str, drive_id: str) -> None:

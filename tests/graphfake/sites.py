@@ -104,7 +104,11 @@ def list_items(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
                 "HonorNonIndexedQueriesWarningMayFailRandomly"
             ):
                 raise GraphError(400, "invalidRequest", NON_INDEXED.format(name))
-        found = [i for i in lst.items.values() if _matches(i["fields"], terms)]
+        text = next(((n, v) for n, v in terms if isinstance(v, str)), None)
+        pool = (
+            [lst.items[i] for i in lst.candidates(*text)] if text else list(lst.items.values())
+        )  # a text term narrows through the index; str(have) == want is one of _matches' rules
+        found = [i for i in pool if _matches(i["fields"], terms)]
         with_fields, select = _expand(req)
         page = [item_json(fake, lst, i, with_fields, select) for i in found]
     context = f"{fake.base_url}/$metadata#Collection(microsoft.graph.listItem)"
@@ -119,7 +123,12 @@ def create_item(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
     with fake.store.lock:
         lst = fake.store.sp_list(m["site"], m["list"])
         title = body["fields"].get("Title")
-        if title is not None and any(i["fields"].get("Title") == title for i in lst.items.values()):
+        taken = (
+            lst.candidates("Title", title)
+            if isinstance(title, str)
+            else [k for k, i in lst.items.items() if i["fields"].get("Title") == title]
+        )
+        if title is not None and any(lst.items[k]["fields"].get("Title") == title for k in taken):
             # docs/sharepoint-schema.md has every list enforce unique Titles; SharePoint's
             # refusal text for that, as Graph relays it.
             raise GraphError(
@@ -150,6 +159,7 @@ def create_item(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
             "fields": fields,
         }
         lst.items[item_id] = item
+        lst.reindex(item_id)
         return json_resp(
             201,
             {
@@ -204,6 +214,7 @@ def delete_item(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
     with fake.store.lock:
         lst, item = _item(fake, m)
         _check_if_match(req, item)
+        lst.unindex(m["id"])
         del lst.items[m["id"]]
     return Resp(204)
 
@@ -211,11 +222,13 @@ def delete_item(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
 def update_fields(fake: GraphFake, req: Req, m: re.Match[str]) -> Resp:
     body = req.json()
     with fake.store.lock:
-        _, item = _item(fake, m)
+        lst, item = _item(fake, m)
         _check_if_match(req, item)
+        lst.unindex(m["id"])
         item["fields"].update({k: v for k, v in body.items() if not k.startswith("@")})
         item["fields"]["Modified"] = item["lastModifiedDateTime"] = mime.iso(fake.now())
         _new_version(item)
+        lst.reindex(m["id"])
         return json_resp(
             200,
             {

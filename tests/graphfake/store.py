@@ -72,11 +72,38 @@ class DeltaCursor:
 
 @dataclass
 class SpList:
+    """A list's items by id (ids are increasing integers as text, so id order is creation
+    order). `by_field` indexes text values of the fields `eq` filters have asked about, so a
+    20,000-message soak does not scan every item per request (SharePoint indexes columns);
+    every write through the fake keeps it current, and candidates are still matched in full."""
+
     site: str
     id: str
     non_indexed: set[str]
     items: dict[str, dict[str, Any]] = field(default_factory=dict)
     next_id: int = 1
+    by_field: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+
+    def candidates(self, name: str, value: str) -> list[str]:
+        """Ids of items whose field `name`, as text, is `value`, in creation order."""
+        index = self.by_field.get(name)
+        if index is None:
+            index = self.by_field[name] = {}
+            for item_id, item in self.items.items():
+                index.setdefault(str(item["fields"].get(name)), set()).add(item_id)
+        return sorted(index.get(value, ()), key=int)
+
+    def unindex(self, item_id: str) -> None:
+        """Before an item changes or goes: drop its values from the indexes."""
+        fields = self.items[item_id]["fields"]
+        for name, index in self.by_field.items():
+            index.get(str(fields.get(name)), set()).discard(item_id)
+
+    def reindex(self, item_id: str) -> None:
+        """After an item was added or changed: index its values."""
+        fields = self.items[item_id]["fields"]
+        for name, index in self.by_field.items():
+            index.setdefault(str(fields.get(name)), set()).add(item_id)
 
 
 @dataclass
