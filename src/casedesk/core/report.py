@@ -443,6 +443,21 @@ def record_export(
         return repo.append_audit(at, actor, EXPORTED, "report", dict(detail))
 
 
+def record_briefing_export(
+    repo: CaseRepository, at: datetime, actor: str, report: Report, what: str, fmt: str,
+    files: int, scheduled: bool = False,
+) -> AuditEntry:  # fmt: skip
+    """Audit a briefing (or its charts) written out: what, the format, the period, how many
+    files; `scheduled` when the sweep timer wrote it."""
+    detail: dict[str, str | int | float | bool | None] = {
+        "what": what, "format": fmt, "by": report.by.value,
+        "period_start": report.start.isoformat(), "files": files, "anonymised": False,
+    }  # fmt: skip
+    if scheduled:
+        detail["scheduled"] = True
+    return record_export(repo, at, actor, detail)
+
+
 @dataclass(frozen=True)
 class WeekOverWeek:
     """The Teams digest's line: new cases in the last complete London week and the week

@@ -11,7 +11,14 @@ from datetime import datetime, time, timedelta
 
 from casedesk.agencies_file import load_agencies
 from casedesk.bootstrap import App
-from casedesk.core.report import LONDON, Dimension, gather, london_date, record_export, week_start
+from casedesk.core.report import (
+    LONDON,
+    Dimension,
+    gather,
+    london_date,
+    record_briefing_export,
+    week_start,
+)
 from casedesk.entrypoints.briefing_pdf import render_briefing_pdf
 
 log = logging.getLogger("casedesk.briefing")
@@ -39,11 +46,7 @@ def sweep_briefing(app: App) -> str | None:
     report = gather(app.repo, agencies, now, since, Dimension.TOPIC, app.triage.hours)
     pdf = render_briefing_pdf(report, app.settings.office_name, app.settings.constituency)
     path = app.files.write_briefing(week, pdf)
-    record_export(app.repo, now, ACTOR, {
-        "what": "briefing", "format": "pdf", "by": report.by.value,
-        "period_start": report.start.isoformat(), "files": 1, "anonymised": False,
-        "scheduled": True,
-    })  # fmt: skip
+    record_briefing_export(app.repo, now, ACTOR, report, "briefing", "pdf", 1, scheduled=True)
     log.info(
         "weekly briefing written",
         extra={"event": "briefing.written", "week": week.isoformat(), "cases": report.total,

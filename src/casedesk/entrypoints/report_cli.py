@@ -21,6 +21,7 @@ from casedesk.core.report import (
     gather,
     london_date,
     period_cases,
+    record_briefing_export,
     record_export,
     week_start,
     weeks_from,
@@ -139,11 +140,8 @@ def write_files(app: Any, report: Report, target: Path, fmt: Format, actor: str)
         for name, data in charts(report).items():
             (target / name).write_bytes(data)
             written.append(target / name)
-    record_export(app.repo, app.clock.now(), actor, {
-        "what": "charts" if fmt is Format.PNG else "briefing", "format": fmt.value,
-        "by": report.by.value, "period_start": report.start.isoformat(),
-        "files": len(written), "anonymised": False,
-    })  # fmt: skip
+    what = "charts" if fmt is Format.PNG else "briefing"
+    record_briefing_export(app.repo, app.clock.now(), actor, report, what, fmt.value, len(written))
     return written
 
 
