@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import sys
 import threading
 import time
 import uuid
@@ -143,6 +144,16 @@ LOGIN_ROUTES = [
 ]
 
 
+class _Server(ThreadingHTTPServer):
+    """A client that vanishes mid-request (the soak kills its worker with SIGKILL) is not an
+    error of the server: say nothing rather than print socketserver's traceback."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class GraphFake:
     """Start with `with GraphFake() as fake:`; point the adapters at fake.base_url / fake.token_url."""
 
@@ -209,7 +220,7 @@ class GraphFake:
 
     # ---- lifecycle --------------------------------------------------------------------------
     def start(self) -> GraphFake:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._server = _Server(("127.0.0.1", 0), _make_handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="graphfake", daemon=True
