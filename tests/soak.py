@@ -377,7 +377,8 @@ def run_soak(
     cut_short = int(n * 0.4)  # a commit that fails after its case row: an empty case, as a kill
     # Kill points, as a share of the expected worker completions (so they land in the work).
     kill_at = sorted(
-        [start] + [int(len(mail) * rng.uniform(0.05, 0.95)) for _ in range(config.kills - 1)]
+        [start] * min(1, config.kills)
+        + [int(len(mail) * rng.uniform(0.05, 0.95)) for _ in range(config.kills - 1)]
     )
     letters = [m[2] for m in mail if m[2] is not None]
     report.planted_copies = len(letters) - len(set(letters))
