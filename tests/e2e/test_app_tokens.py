@@ -156,3 +156,30 @@ def test_a_second_401_with_a_fresh_token_is_a_clear_error_not_a_loop(stack: Stac
         assert caller.tokens_refreshed == 1
     finally:
         caller.close()
+
+
+def test_a_revoked_managed_identity_token_is_dropped_and_a_new_one_fetched(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In Azure the function app has no secret: MSAL asks the App Service identity endpoint
+    (IDENTITY_ENDPOINT, with IDENTITY_HEADER), and a token Graph refuses must still be
+    replaced, not served again from MSAL's cache for the rest of its 24 hours."""
+    for name in ("IDENTITY_SERVER_THUMBPRINT", "IMDS_ENDPOINT", "MSI_ENDPOINT", "MSI_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("IDENTITY_ENDPOINT", stack.entra.identity_endpoint)
+    monkeypatch.setenv("IDENTITY_HEADER", stack.entra.identity_header)
+    caller = graph_caller(stack.settings(client_secret=None, use_managed_identity=True))
+    mailbox = GraphMailbox(caller)
+    try:
+        assert mailbox.probe_inbox(MAILBOX) == 0
+        first = stack.entra.issued[-1]
+        assert any(path.startswith("/msi/token?") for path in stack.entra.requests)
+        assert mailbox.probe_inbox(MAILBOX) == 0 and len(stack.entra.issued) == 1  # cached
+        stack.graph.revoke_token(first)
+        stack.graph.forget_requests()
+        assert mailbox.probe_inbox(MAILBOX) == 0
+        assert len(stack.entra.issued) == 2 and stack.entra.issued[-1] != first
+        assert caller.tokens_refreshed == 1 and _graph_401s(stack.graph) == 2
+        assert mailbox.probe_inbox(MAILBOX) == 0 and len(stack.entra.issued) == 2  # new one cached
+    finally:
+        caller.close()

@@ -76,6 +76,9 @@ class EntraFake:
         self.issued: list[str] = []  # every app-only access token handed out
         self.token_requests = 0
         self._lock = threading.Lock()
+        # The App Service / Functions managed identity endpoint (IDENTITY_ENDPOINT) checks
+        # this secret in X-IDENTITY-HEADER (IDENTITY_HEADER in the app's environment).
+        self.identity_header = uuid.uuid4().hex
 
     # --- the token endpoint (client credentials) ---------------------------------------------
 
@@ -148,6 +151,36 @@ class EntraFake:
         return 200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
                      "access_token": token}  # fmt: skip
 
+    def _identity_token(
+        self, query: dict[str, str], header: str | None
+    ) -> tuple[int, dict[str, Any]]:
+        """The App Service managed identity endpoint's answer (GET IDENTITY_ENDPOINT?resource=
+        &api-version=2019-08-01 with X-IDENTITY-HEADER): a token for the app's identity."""
+        with self._lock:
+            self.token_requests += 1
+        if header != self.identity_header:
+            return 400, {"statusCode": 400, "message": "X-IDENTITY-HEADER is missing or wrong"}
+        resource = query.get("resource", "")
+        if query.get("api-version") != "2019-08-01" or not resource:
+            return 400, {"statusCode": 400, "message": "api-version 2019-08-01 and a resource"}
+        now = datetime.now(UTC)
+        expires = int((now + timedelta(hours=24)).timestamp())
+        principal = query.get("client_id") or "system-assigned"
+        token = jwt.encode(
+            {"aud": resource, "iss": f"https://sts.windows.net/{self.tenant_id}/",
+             "iat": int(now.timestamp()), "nbf": int(now.timestamp()), "exp": expires,
+             "appid": principal, "tid": self.tenant_id, "uti": uuid.uuid4().hex, "ver": "1.0"},
+            self.key, algorithm="RS256", headers={"kid": self.kid, "typ": "JWT"},
+        )  # fmt: skip
+        with self._lock:
+            self.issued.append(token)
+        return 200, {"access_token": token, "expires_on": str(expires), "resource": resource,
+                     "token_type": "Bearer", "client_id": principal}  # fmt: skip
+
+    @property
+    def identity_endpoint(self) -> str:
+        return f"{self.authority}/msi/token"
+
     # --- keys and tokens --------------------------------------------------------------------
 
     def publish(self, key: rsa.RSAPrivateKey, kid: str) -> None:
@@ -193,7 +226,10 @@ class EntraFake:
             else:
                 claims[name] = value
         return jwt.encode(
-            claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid, "typ": "JWT"}
+            claims,
+            key or self.key,
+            algorithm="RS256",
+            headers={"kid": kid or self.kid, "typ": "JWT"},
         )
 
     # --- HTTP -------------------------------------------------------------------------------
@@ -264,7 +300,12 @@ class EntraFake:
 
             def do_GET(self) -> None:
                 fake.requests.append(self.path)
-                self._send(*fake._answer(self.path.split("?")[0]))
+                path, _, query = self.path.partition("?")
+                if path == "/msi/token":
+                    header = self.headers.get("X-IDENTITY-HEADER")
+                    self._send(*fake._identity_token(dict(parse_qsl(query)), header))
+                else:
+                    self._send(*fake._answer(path))
 
             def do_POST(self) -> None:
                 fake.requests.append(self.path)

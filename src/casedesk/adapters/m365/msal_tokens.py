@@ -117,8 +117,10 @@ class MsalTokenSource:
                 if managed_identity_client_id
                 else msal.SystemAssignedManagedIdentity()
             )
+            # Our own cache, so forget() can empty it through MSAL's public TokenCache API.
+            self._mi_cache: Any = msal.TokenCache()
             self._mi: Any = msal.ManagedIdentityClient(
-                identity, http_client=http_client or requests.Session()
+                identity, http_client=http_client or requests.Session(), token_cache=self._mi_cache
             )
             self._app: Any = None
             return
@@ -181,13 +183,11 @@ class MsalTokenSource:
                 self._forget_managed_identity()
 
     def _forget_managed_identity(self) -> None:
-        # MSAL's ManagedIdentityClient caches in its token_cache; empty it for this client.
-        cache = getattr(self._mi, "_token_cache", None)
-        if cache is not None:
-            from msal import TokenCache
+        # The cache is this source's alone (one identity), so every access token in it goes.
+        from msal import TokenCache
 
-            for at in list(cache.search(TokenCache.CredentialType.ACCESS_TOKEN)):
-                cache.remove_at(at)
+        for at in list(self._mi_cache.search(TokenCache.CredentialType.ACCESS_TOKEN)):
+            self._mi_cache.remove_at(at)
 
 
 class RedirectingHttpClient:
