@@ -138,18 +138,24 @@ class EntraFake:
                 401, "invalid_client", 7000222,
                 f"The provided client secret keys for app '{client}' are expired.",
             )  # fmt: skip
+        token, _ = self._issue(scope.removesuffix("/.default"), client, timedelta(hours=1))
+        return 200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
+                     "access_token": token}  # fmt: skip
+
+    def _issue(self, audience: str, app: str, lifetime: timedelta) -> tuple[str, int]:
+        """An app-only v1.0 access token, recorded in `issued`, and its expiry (epoch seconds)."""
         now = datetime.now(UTC)
+        expires = int((now + lifetime).timestamp())
         token = jwt.encode(
-            {"aud": scope.removesuffix("/.default"), "iss": f"https://sts.windows.net/{self.tenant_id}/",
-             "iat": int(now.timestamp()), "nbf": int(now.timestamp()),
-             "exp": int((now + timedelta(hours=1)).timestamp()), "appid": client, "tid": self.tenant_id,
-             "roles": ["Mail.ReadWrite"], "uti": uuid.uuid4().hex, "ver": "1.0"},
+            {"aud": audience, "iss": f"https://sts.windows.net/{self.tenant_id}/",
+             "iat": int(now.timestamp()), "nbf": int(now.timestamp()), "exp": expires,
+             "appid": app, "tid": self.tenant_id, "roles": ["Mail.ReadWrite"],
+             "uti": uuid.uuid4().hex, "ver": "1.0"},
             self.key, algorithm="RS256", headers={"kid": self.kid, "typ": "JWT"},
         )  # fmt: skip
         with self._lock:
             self.issued.append(token)
-        return 200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
-                     "access_token": token}  # fmt: skip
+        return token, expires
 
     def _identity_token(
         self, query: dict[str, str], header: str | None
@@ -163,17 +169,8 @@ class EntraFake:
         resource = query.get("resource", "")
         if query.get("api-version") != "2019-08-01" or not resource:
             return 400, {"statusCode": 400, "message": "api-version 2019-08-01 and a resource"}
-        now = datetime.now(UTC)
-        expires = int((now + timedelta(hours=24)).timestamp())
         principal = query.get("client_id") or "system-assigned"
-        token = jwt.encode(
-            {"aud": resource, "iss": f"https://sts.windows.net/{self.tenant_id}/",
-             "iat": int(now.timestamp()), "nbf": int(now.timestamp()), "exp": expires,
-             "appid": principal, "tid": self.tenant_id, "uti": uuid.uuid4().hex, "ver": "1.0"},
-            self.key, algorithm="RS256", headers={"kid": self.kid, "typ": "JWT"},
-        )  # fmt: skip
-        with self._lock:
-            self.issued.append(token)
+        token, expires = self._issue(resource, principal, timedelta(hours=24))
         return 200, {"access_token": token, "expires_on": str(expires), "resource": resource,
                      "token_type": "Bearer", "client_id": principal}  # fmt: skip
 
