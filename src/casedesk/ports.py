@@ -161,6 +161,7 @@ class CaseRepository(Protocol):
 
     def record_referral_chase(self, referral_id: str, at: datetime, chases: int) -> None:
         """The sweep recorded chase reminder number `chases` at `at`."""
+
     def save_draft(self, draft: ReplyDraft) -> None:
         """Store the case's reply draft, replacing the one it had (one per case)."""
         ...
@@ -169,6 +170,7 @@ class CaseRepository(Protocol):
 
     def drafts_in_state(self, state: DraftState) -> list[ReplyDraft]:
         """Drafts in one state (the approval queue is AWAITING_SIGNOFF), oldest first."""
+
     # --- data protection: subject access, retention, erasure (issue 10) ------------------
 
     def find_constituent(self, email: str) -> Constituent | None: ...
@@ -197,6 +199,7 @@ class CaseRepository(Protocol):
 
     def redact_audit(self, seq: int, detail: dict[str, str | int | float | bool | None]) -> None:
         """Replace one audit entry's detail in place (erasure only; core/audit.py's rule)."""
+
     # --- case management (issue 6): changes only; core/casework.py checks and audits them --
 
     def set_assignee(self, case_ref: str, assignee: str | None) -> None: ...
@@ -363,6 +366,11 @@ class Classifier(Protocol):
 
 
 class Drafter(Protocol):
+    # True when draft() may wait seconds on a model: triage then drafts after the filing has
+    # committed, never holding the store's write lock. False: drafted in the filing's own
+    # transaction, which costs no extra store round trips (SharePoint requests).
+    calls_a_model: bool
+
     def draft(
         self,
         case: Case,

@@ -61,9 +61,9 @@ def test_audit_verify_names_the_entry_edited_in_sqlite_and_what_that_means(
     intact = run(data, "audit", "verify", "--json")
     assert intact.returncode == 0, intact.stderr
     assert json.loads(intact.stdout)["intact"] is True
-    office.repo.conn.execute(  # type: ignore[attr-defined]
-        "UPDATE audit SET detail = json_set(detail, '$.category', 'spam') WHERE seq = 3"
-    )
+    conn = office.repo.conn  # type: ignore[attr-defined]
+    [original] = conn.execute("SELECT detail FROM audit WHERE seq = 3").fetchone()
+    conn.execute("UPDATE audit SET detail = json_set(detail, '$.category', 'spam') WHERE seq = 3")
     broken = run(data, "audit", "verify")
     assert broken.returncode == 1
     assert "audit entry 3 does not check out" in broken.stderr
@@ -71,10 +71,9 @@ def test_audit_verify_names_the_entry_edited_in_sqlite_and_what_that_means(
     answer = json.loads(run(data, "audit", "verify", "--json").stdout)
     assert answer["first_break"]["seq"] == 3 and answer["intact"] is False
 
-    office.repo.conn.execute("DELETE FROM audit WHERE seq = 5")  # type: ignore[attr-defined]
-    office.repo.conn.execute(  # put 3 back: now the deletion is the first problem
-        "UPDATE audit SET detail = json_set(detail, '$.category', 'casework') WHERE seq = 3"
-    )
+    conn.execute("DELETE FROM audit WHERE seq = 5")
+    # Put 3 back as it was written: now the deletion is the first problem.
+    conn.execute("UPDATE audit SET detail = ? WHERE seq = 3", (original,))
     gone = run(data, "audit", "verify")
     assert gone.returncode == 1 and "audit entry 5 does not check out" in gone.stderr
     assert "it is missing (entry 6 comes next)" in gone.stderr
@@ -91,7 +90,7 @@ def test_audit_lists_by_case_actor_and_action(tmp_path: Path, office: App) -> No
         return [(e["action"], e["object"]) for e in json.loads(done.stdout)["entries"]]
 
     about = seqs("--case", own.lower())
-    assert about[0] == ("draft.created", own) and ("case.corrected", own) in about
+    assert about[0] == ("case.opened", own) and ("case.corrected", own) in about
     assert {o for _, o in about} == {own}
     assert seqs("--actor", "sam.okafor") == [("case.corrected", own)]
     family = {a for a, _ in seqs("--action", "case.*")}

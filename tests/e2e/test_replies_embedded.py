@@ -89,7 +89,7 @@ def test_a_case_needing_signoff_opens_with_its_draft_in_the_approval_queue(offic
     assert pending.draft.template == "casework/housing.txt.j2"
     assert "Dear Priya Shah" in pending.draft.body and ref in pending.draft.body
     assert "Priya Shah\nCaseworker, Office of Alex Morgan MP" not in pending.draft.body
-    assert office.actions(ref) == ["draft.created", "signoff.requested", "case.opened"]
+    assert office.actions(ref) == ["case.opened", "draft.created", "signoff.requested"]
 
 
 def test_send_without_signoff_is_refused_audited_and_sends_nothing(office: Office) -> None:

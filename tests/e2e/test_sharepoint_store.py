@@ -293,7 +293,7 @@ def test_pipeline_files_a_new_case_into_lists_and_library(app: App, sp: SharePoi
         1,
     )
     entries = repo.audit_entries("CD-2026-000001")
-    assert [e.action for e in entries] == ["draft.created", "case.opened"]
+    assert [e.action for e in entries] == ["case.opened", "draft.created"]
     assert first_broken_link(repo.audit_entries()) is None
     [person] = [r for r in sp.rows("constituents") if r["Title"] == "priya.shah@example.org"]
     opened = next(e for e in entries if e.action == "case.opened")

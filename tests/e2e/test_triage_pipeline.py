@@ -270,7 +270,7 @@ def test_audit_entries_are_hash_chained(app: App) -> None:
 
     app.triage.triage_one(raw(mail()))
     entries = app.repo.audit_entries()  # type: ignore[attr-defined]
-    assert [e.action for e in entries][:2] == ["draft.created", "case.opened"]
+    assert [e.action for e in entries][:2] == ["case.opened", "draft.created"]
     assert first_broken_link(entries) is None
     app.repo.conn.execute("UPDATE audit SET actor = 'someone else' WHERE seq = 1")  # type: ignore[attr-defined]
     assert first_broken_link(app.repo.audit_entries()) == 1  # type: ignore[attr-defined]

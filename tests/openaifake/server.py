@@ -224,6 +224,9 @@ class OpenAIFake:
         self.slow_seconds = 5.0
         self.requests: list[Recorded] = []
         self.usage_returned: list[tuple[int, int]] = []  # (prompt, completion) tokens per answer
+        # Called as each request arrives, before it is answered: a test acts while the model
+        # "thinks" (e.g. writes to the office's store, as another process would).
+        self.on_request: Callable[[], None] | None = None
         self._script: deque[str] = deque()
         self._lock = threading.Lock()
         self._ids = 0
@@ -294,6 +297,8 @@ class OpenAIFake:
     def handle(self, recorded: Recorded) -> Reply:
         with self._lock:
             self.requests.append(recorded)
+        if self.on_request is not None:
+            self.on_request()
         azure = _AZURE.match(recorded.path)
         if azure is None and recorded.path not in _PLAIN:
             return _error(404, "404", "Resource not found")

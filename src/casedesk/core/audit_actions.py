@@ -8,7 +8,8 @@ from __future__ import annotations
 
 ACTIONS: dict[str, str] = {
     "case.opened": "triage opened a case for a message: category, topic, urgency, "
-    "classifier, confidence, constituent id, assignee and the routing rules that matched",
+    "classifier, confidence, constituent id, assignee, the routing rules that matched and the "
+    "reply template they chose",
     "message.threaded": "triage filed a message into an existing case (a reply or follow-up)",
     "case.escalated": "a later message raised a case (urgent, threat or safeguarding), or the "
     "SLA sweep escalated an overdue one",

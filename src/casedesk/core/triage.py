@@ -1,5 +1,15 @@
-"""The triage pipeline: parse -> dedupe -> thread -> constituent -> classify -> campaign ->
-route -> file -> draft -> audit, for one message at a time, idempotently."""
+"""The triage pipeline: parse -> classify -> dedupe -> thread -> constituent -> campaign ->
+route -> file -> audit, then draft, for one message at a time, idempotently.
+
+A model call never runs inside a transaction: it can take seconds, and on the embedded
+store a transaction holds SQLite's write lock for the whole office (Teams bot, add-in, CLI).
+So the classifier runs before the filing opens its transaction, and a drafter that calls a
+model drafts after it commits, saving the draft in a transaction of its own. If an attempt
+dies between the two, the case is filed without its draft, and the next attempt at the same
+message (the queue's retry, or triage run again) finds it a duplicate and writes the draft.
+A template drafter drafts inside the filing's transaction: no gap, and on SharePoint no
+extra requests.
+"""
 
 from __future__ import annotations
 
@@ -73,6 +83,15 @@ class TriageResult:
     reason: str | None = None
     draft_body: str | None = None  # the reply draft's text, for adapters that also draft remotely
     urgent: bool | None = None  # the case's urgency once filed (None: not known here)
+
+
+@dataclass(frozen=True)
+class PendingDraft:
+    """A case this message opened, whose reply is drafted once the filing has committed."""
+
+    case_ref: str
+    message: ParsedMessage
+    template: str | None  # a rule's `template:`, or None for the category's own
 
 
 @dataclass(frozen=True)
@@ -222,7 +241,7 @@ class Triage:
         the bytes are kept in quarantine and the rest of the batch carries on.
         """
         try:
-            result = self.triage_parsed(raw, message, classification)
+            result, pending = self._file(raw, message, classification)
         except (MemoryError, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -240,6 +259,22 @@ class Triage:
             )
             return self._quarantine(
                 raw, f"internal error while triaging ({type(exc).__name__}); report it"
+            )
+        try:
+            result = self._with_draft(result, pending)
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            # Filed and committed: quarantining it now would report a filed letter as lost.
+            log.error(
+                "drafting failed; the message is filed without its reply draft. Triage it "
+                "again, or draft from the case (casedesk draft)",
+                extra={
+                    "event": "triage.draft_failed",
+                    "case": result.case_ref,
+                    "error": type(exc).__name__,
+                    "frames": "".join(traceback.format_tb(exc.__traceback__)),
+                },
             )
         self._notify(result)
         return result
@@ -263,25 +298,39 @@ class Triage:
         message: ParsedMessage | MalformedMessageError,
         classification: Classification | None = None,
     ) -> TriageResult:
+        """File, then draft; an error in either propagates (the caller retries)."""
+        result, pending = self._file(raw, message, classification)
+        return self._with_draft(result, pending)
+
+    def _file(
+        self,
+        raw: RawMessage,
+        message: ParsedMessage | MalformedMessageError,
+        classification: Classification | None = None,
+    ) -> tuple[TriageResult, PendingDraft | None]:
+        """Everything but the draft, committed; and the draft still to write, if any."""
         if isinstance(message, MalformedMessageError):
-            return self._quarantine(raw, str(message))
-        now = self.clock.now()
-        received_at = raw.received_at or now
+            return self._quarantine(raw, str(message)), None
+        received_at = raw.received_at or self.clock.now()
         if classification is None:
-            # Classify before the write transaction: a model call can take seconds, and on
-            # the embedded store the transaction holds SQLite's write lock for the whole
-            # office (Teams bot, add-in, CLI). A duplicate is classified for nothing; checking
-            # first would cost every SharePoint message two more Graph requests.
+            # Outside the write transaction (see the module's docstring). A duplicate is
+            # classified for nothing; checking first would cost every SharePoint message two
+            # more Graph requests.
             classification = self.classifier.classify(message)
         with self.repo.transaction():
             message, known = self._identity(message)
-            if known is not None:
-                return TriageResult(Outcome.DUPLICATE, raw.source, known, reason="already filed")
-            classification = with_safety_invariants(classification)
-            existing = self._thread_case(message, received_at)
-            if existing:
-                return self._file_into(existing, message, raw, received_at, classification)
-            return self._open_case(message, raw, received_at, classification)
+            if known is None:
+                classification = with_safety_invariants(classification)
+                existing = self._thread_case(message, received_at)
+                if existing:
+                    filed = self._file_into(existing, message, raw, received_at, classification)
+                    return filed, None
+                opened, pending = self._open_case(message, raw, received_at, classification)
+                if self.drafter.calls_a_model:
+                    return opened, pending
+                return self._with_draft(opened, pending), None
+        duplicate = TriageResult(Outcome.DUPLICATE, raw.source, known, reason="already filed")
+        return duplicate, self._unfinished_draft(known, message)
 
     # --- steps ---------------------------------------------------------------------------
 
@@ -391,7 +440,7 @@ class Triage:
         raw: RawMessage,
         received_at: datetime,
         classification: Classification,
-    ) -> TriageResult:
+    ) -> tuple[TriageResult, PendingDraft]:
         now = self.clock.now()
         postcode = find_postcode(message.new_text)
         constituent = self.repo.upsert_constituent(
@@ -457,21 +506,19 @@ class Triage:
         self.repo.add_message(ref, message, classification, received_at, path)
         case = self.repo.get_case(ref)
         self.files.write_summary(case, self.repo.case_messages(ref))
-        draft_body = self._write_draft(case, message, now, decision.template)
+        # The template a rule chose is kept with the case's opening, so an attempt that
+        # finishes the draft after a crash drafts the same letter.
+        chosen = {"template": decision.template} if decision.template else {}
         self._audit(
             "case.opened", ref, message, classification, constituent=constituent.id,
-            assignee=decision.assignee or "", rules=" ".join(decision.matched),
+            assignee=decision.assignee or "", rules=" ".join(decision.matched), **chosen,
         )  # fmt: skip
         if is_campaign:
             self._record_campaign(joined, message, message.sent_at or received_at)
-        return TriageResult(
-            Outcome.FILED_NEW,
-            raw.source,
-            ref,
-            classification.category,
-            draft_body=draft_body,
-            urgent=case.is_urgent,
+        result = TriageResult(
+            Outcome.FILED_NEW, raw.source, ref, classification.category, urgent=case.is_urgent
         )
+        return result, PendingDraft(ref, message, decision.template)
 
     def _record_campaign(
         self, joined: campaigns.Assignment, message: ParsedMessage, at: datetime
@@ -519,31 +566,63 @@ class Triage:
             {"size": joined.size, "senders": joined.distinct_senders},
         )
 
-    def _write_draft(
-        self, case: Case, message: ParsedMessage, now: datetime, template: str | None = None
-    ) -> str | None:
+    # --- the reply draft ------------------------------------------------------------------
+
+    def _unfinished_draft(self, ref: str, message: ParsedMessage) -> PendingDraft | None:
+        """The draft an earlier attempt at this message filed its case but never wrote (it
+        died in between), or None. Only for the message that opened the case, and never
+        where a draft was written once (sent, erased or replaced since: not triage's to redo).
+        """
+        if self.repo.get_draft(ref) is not None:
+            return None
+        messages = self.repo.case_messages(ref)
+        if not messages or messages[0].sha256 != message.sha256:
+            return None
+        entries = self.repo.audit_entries(ref)
+        if any(e.action == "draft.created" for e in entries):
+            return None
+        opened = next((e for e in entries if e.action == "case.opened"), None)
+        if opened is None:
+            return None
+        template = opened.detail.get("template")
+        return PendingDraft(ref, message, template if isinstance(template, str) else None)
+
+    def _with_draft(self, result: TriageResult, pending: PendingDraft | None) -> TriageResult:
+        if pending is None:
+            return result
+        body = self._write_draft(pending)
+        return replace(result, draft_body=body) if body else result
+
+    def _write_draft(self, pending: PendingDraft) -> str | None:
         """The reply draft: stored (with its sign-off state) and in the case folder. Returns the
         text for an Outlook draft, or None: a reply that needs the MP's sign-off reaches
         Outlook only once approved, so nobody sends it from there before."""
-        draft = self.drafter.draft(case, message, template)
+        case, message = self.repo.get_case(pending.case_ref), pending.message
+        # A model's draft: after the filing committed. A template's: inside its transaction.
+        draft = self.drafter.draft(case, message, pending.template)
         if draft is None:
             return None
-        reply = new_reply(
-            case, draft, message.from_addr, message.from_name, message.message_id,
-            message.references, now, ACTOR, self.policy.mp_approver,
-        )  # fmt: skip
-        data = reply_record_eml(reply, self.policy.office_address, self.policy.office_name, now)
-        self.files.write_draft(case.ref, DRAFT_FILE, data)
-        self.repo.save_draft(reply)
-        self.repo.append_audit(now, ACTOR, "draft.created", case.ref, {
-            "template": draft.template, "asked_for": template, "version": reply.version,
-            "sha256": reply.sha256, "sources": " ".join(draft.sources) or None,
-        })  # fmt: skip
-        if case.signoff_required:
-            self.repo.append_audit(now, ACTOR, "signoff.requested", case.ref, {
-                "approver": reply.approver, "version": reply.version, "sha256": reply.sha256,
+        now = self.clock.now()
+        with self.repo.transaction():
+            if self.repo.get_draft(case.ref) is not None:
+                return None  # written meanwhile, by a person or another attempt: theirs stands
+            reply = new_reply(
+                case, draft, message.from_addr, message.from_name, message.message_id,
+                message.references, now, ACTOR, self.policy.mp_approver,
+            )  # fmt: skip
+            data = reply_record_eml(reply, self.policy.office_address, self.policy.office_name, now)
+            self.files.write_draft(case.ref, DRAFT_FILE, data)
+            self.repo.save_draft(reply)
+            self.repo.append_audit(now, ACTOR, "draft.created", case.ref, {
+                "template": draft.template, "asked_for": pending.template,
+                "version": reply.version, "sha256": reply.sha256,
+                "sources": " ".join(draft.sources) or None,
             })  # fmt: skip
-            return None
+            if case.signoff_required:
+                self.repo.append_audit(now, ACTOR, "signoff.requested", case.ref, {
+                    "approver": reply.approver, "version": reply.version, "sha256": reply.sha256,
+                })  # fmt: skip
+                return None
         return draft.body
 
     def _audit(
@@ -573,9 +652,9 @@ class Triage:
         return TriageResult(Outcome.QUARANTINED, raw.source, reason=reason)
 
     def reply_draft_text(self, case_ref: str, data: bytes) -> str | None:
-        """The draft reply for a case opened by this message, or None if it did not open it.
-
-        Lets a retried worker finish remote drafting after a crash between filing and drafting."""
+        """The stored draft reply for a case opened by this message, or None if it did not
+        open it or has none. Lets a retried worker finish remote drafting after a crash
+        between filing and the Outlook draft (triage has written the stored one by then)."""
         message = parse_message(data)
         messages = self.repo.case_messages(case_ref)
         if not messages or messages[0].sha256 != message.sha256:
@@ -584,10 +663,7 @@ class Triage:
         if case.signoff_required:  # reaches Outlook once the MP approves (replies module)
             return None
         reply = self.repo.get_draft(case_ref)
-        if reply is not None:
-            return reply.body
-        draft = self.drafter.draft(case, message)
-        return draft.body if draft else None
+        return reply.body if reply is not None else None
 
     def quarantine_reference(self, source: str, reason: str) -> TriageResult:
         """Quarantine something we could not fetch: the record names where it still lives."""

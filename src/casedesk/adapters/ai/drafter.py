@@ -65,6 +65,8 @@ MIN_UNMASK_CHARS = 16
 
 
 class AIDrafter:
+    calls_a_model = True  # seconds on a model: triage drafts after the filing commits
+
     def __init__(
         self,
         config: AIConfig,

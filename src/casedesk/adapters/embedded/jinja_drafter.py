@@ -73,6 +73,8 @@ class UnknownTemplateError(CaseDeskError):
 
 
 class JinjaDrafter:
+    calls_a_model = False  # templates in this process: milliseconds
+
     def __init__(
         self,
         office_name: str,
