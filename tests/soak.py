@@ -14,16 +14,21 @@ mocked. Faults, in time-compressed form:
   catch-up;
 - 429 storms with Retry-After on mail and on SharePoint lists;
 - 503 and 500 from SharePoint (lists and library);
-- an LLM outage (the model answers 503; the embedded model labels instead);
+- an LLM outage (the model answers 503; the embedded model labels instead, and the template
+  drafts the reply);
 - the worker killed with SIGKILL at random points and started again;
 - letters with no sender at all, which must end in quarantine with a reason;
 - one message row refused with a 500 after its case row was written (what a kill between the
-  two does), so there is always an empty case for the sweep.
+  two does), so there is always an empty case for the sweep;
+- one reply draft refused with a 500 after its case was filed (what a kill while the model
+  drafts does), so there is always a draft for a retry to finish.
 
 Then it drains the queue and reconciles every delivered message against the SharePoint lists:
 filed, duplicate, quarantined, or lost. Last, the sweep runs as its timer would, an hour on
 (past `empty_case_grace_minutes`), and the empty cases a kill mid-commit left are counted
-before and after it. Wall-clock figures are reported, never asserted.
+before and after it. AI drafting is on, so a kill can also land after a case is filed and
+before the model's draft is saved: every case that gets a reply must have its draft in the
+end. Wall-clock figures are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -128,6 +133,8 @@ class SoakReport:
     worker_kills: int = 0
     worker_errors: int = 0  # attempts that raised and were retried from the queue
     ai_fallbacks: int = 0
+    ai_drafts: int = 0  # reply drafts the model wrote (the rest: the template's)
+    missing_drafts: int = 0  # must be 0: a case that gets a reply, filed without its draft
     casework_done: int = 0
     casework_refused: int = 0
     casework_retried: int = 0
@@ -173,6 +180,8 @@ class SoakReport:
             ("worker killed (SIGKILL) / attempts that raised",
              f"{self.worker_kills} / {self.worker_errors}"),
             ("labelled by the fallback in the LLM outage", f"{self.ai_fallbacks:,}"),
+            ("reply drafts by the model / cases missing their draft",
+             f"{self.ai_drafts:,} / {self.missing_drafts}"),
             ("casework actions done / refused / retried after a conflict",
              f"{self.casework_done} / {self.casework_refused} / {self.casework_retried}"),
             ("Graph requests per message (every caller, retries included)",
@@ -308,6 +317,7 @@ def local_stack(
             "ai_deployment": model.deployments[0],
             "ai_api_key": model.api_key,
             "ai_max_attempts": 1,  # an outage falls back at once rather than waiting
+            "ai_drafting": True,  # drafted after the filing commits: a kill can fall between
         }
         app = build_intake(
             load_settings(values, environ={}),
@@ -435,6 +445,8 @@ def run_soak(
                 graph.fail("PUT", r"/root:/.*:/content$", 500, times=1)  # raises
             if index == cut_short:  # the next message row refused: its case row stays behind
                 graph.fail("POST", r"/lists/CaseDesk Messages/items$", 500, times=1)
+            if index == cut_short + 1:  # the next draft refused after its case committed
+                graph.fail("PUT", r"/reply-draft\.eml:/content$", 500, times=1)
             graph.drop_notifications(index in blackout)
             stored = []
             for mailbox, data, letter in chunk:
@@ -485,6 +497,7 @@ def run_soak(
         report.ai_fallbacks = _fallbacks(graph)
         reconcile(report, deliveries, graph)
         sweep_later(report, app, graph)
+        report.ai_drafts, report.missing_drafts = count_drafts(graph)
         report.handle_seconds = sorted(float(line.get("seconds", 0)) for line in worker.lines)
     return report
 
@@ -519,6 +532,28 @@ def count_empty_cases(graph: GraphFake) -> int:
         for f in _rows(graph, "CaseDesk Cases")
         if str(f.get("Title")) not in holding and not f.get("MergedInto")
     )
+
+
+def count_drafts(graph: GraphFake) -> tuple[int, int]:
+    """Drafts the model wrote, and cases missing theirs: opened by triage in a category that
+    gets a reply (not spam or abuse), still holding mail, with no draft."""
+    replied = set()
+    for f in _rows(graph, "CaseDesk Audit"):
+        if f.get("Action") == "case.opened":
+            category = json.loads(str(f.get("Detail"))).get("category")
+            if category not in ("spam", "abuse"):
+                replied.add(str(f.get("ObjectRef")))
+    holding = {str(f.get("CaseRef")) for f in _rows(graph, "CaseDesk Messages")}
+    cases = _rows(graph, "CaseDesk Cases")
+    by_model = sum(
+        1
+        for f in cases
+        if str(json.loads(str(f.get("DraftDetail") or "{}")).get("template")).startswith("ai:")
+    )
+    missing = sum(
+        1 for f in cases if str(f.get("Title")) in replied & holding and not f.get("DraftState")
+    )
+    return by_model, missing
 
 
 def _rows(graph: GraphFake, name: str) -> list[dict[str, Any]]:

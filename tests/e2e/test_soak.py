@@ -1,9 +1,9 @@
 """A small soak in `make test` (SOAK_MESSAGES, default 200): a campaign surge across three
 mailboxes with casework, duplicated and out-of-order notifications, a blackout recovered by
-delta, 429 storms, SharePoint 5xx, an LLM outage and a worker killed with SIGKILL at random
-points. Nothing may be lost and no letter may land in two cases; after the sweep no empty case
-is left. `make soak` runs it at size
-and prints the report (tests/soak.py)."""
+delta, 429 storms, SharePoint 5xx, an LLM outage (AI labelling and drafting on) and a worker
+killed with SIGKILL at random points. Nothing may be lost, no letter may land in two cases,
+every case that gets a reply has its draft, and after the sweep no empty case is left.
+`make soak` runs it at size and prints the report (tests/soak.py)."""
 
 from __future__ import annotations
 
@@ -35,3 +35,6 @@ def test_surge_with_faults_loses_nothing_and_duplicates_no_case(
     assert report.empty_before_sweep >= 1
     assert report.empty_cases == 0 and report.empty_removed == report.empty_before_sweep
     assert report.messages_removed_by_sweep == 0
+    # AI drafting is on: the model wrote drafts, and no case that gets a reply lacks its draft,
+    # though a kill can land between a case's filing and its draft.
+    assert report.ai_drafts > 0 and report.missing_drafts == 0
