@@ -573,10 +573,7 @@ class Triage:
         died in between), or None. Only for the message that opened the case, and never
         where a draft was written once (sent, erased or replaced since: not triage's to redo).
         """
-        if self.repo.get_draft(ref) is not None:
-            return None
-        messages = self.repo.case_messages(ref)
-        if not messages or messages[0].sha256 != message.sha256:
+        if self.repo.get_draft(ref) is not None or not self._opened(ref, message):
             return None
         entries = self.repo.audit_entries(ref)
         if any(e.action == "draft.created" for e in entries):
@@ -586,6 +583,11 @@ class Triage:
             return None
         template = opened.detail.get("template")
         return PendingDraft(ref, message, template if isinstance(template, str) else None)
+
+    def _opened(self, ref: str, message: ParsedMessage) -> bool:
+        """Did this message open the case (not join it later)?"""
+        messages = self.repo.case_messages(ref)
+        return bool(messages) and messages[0].sha256 == message.sha256
 
     def _with_draft(self, result: TriageResult, pending: PendingDraft | None) -> TriageResult:
         if pending is None:
@@ -655,9 +657,7 @@ class Triage:
         """The stored draft reply for a case opened by this message, or None if it did not
         open it or has none. Lets a retried worker finish remote drafting after a crash
         between filing and the Outlook draft (triage has written the stored one by then)."""
-        message = parse_message(data)
-        messages = self.repo.case_messages(case_ref)
-        if not messages or messages[0].sha256 != message.sha256:
+        if not self._opened(case_ref, parse_message(data)):
             return None
         case = self.repo.get_case(case_ref)
         if case.signoff_required:  # reaches Outlook once the MP approves (replies module)
