@@ -58,6 +58,7 @@ from casedesk.bootstrap import build_sweep
 from casedesk.bootstrap_m365 import IntakeApp, build_intake
 from casedesk.core import casework
 from casedesk.core.models import CaseStatus
+from casedesk.core.reply_templates import NO_AUTO_DRAFT
 from casedesk.entrypoints.bench import generate
 from casedesk.entrypoints.http_server import RouteTable, make_server
 from casedesk.entrypoints.webhooks import handle_lifecycle, handle_notifications
@@ -537,22 +538,22 @@ def count_empty_cases(graph: GraphFake) -> int:
 def count_drafts(graph: GraphFake) -> tuple[int, int]:
     """Drafts the model wrote, and cases missing theirs: opened by triage in a category that
     gets a reply (not spam or abuse), still holding mail, with no draft."""
-    replied = set()
-    for f in _rows(graph, "CaseDesk Audit"):
-        if f.get("Action") == "case.opened":
-            category = json.loads(str(f.get("Detail"))).get("category")
-            if category not in ("spam", "abuse"):
-                replied.add(str(f.get("ObjectRef")))
+    no_reply = {c.value for c in NO_AUTO_DRAFT}
+    replied = {
+        str(f.get("ObjectRef"))
+        for f in _rows(graph, "CaseDesk Audit")
+        if f.get("Action") == "case.opened"
+        and json.loads(str(f.get("Detail"))).get("category") not in no_reply
+    }
     holding = {str(f.get("CaseRef")) for f in _rows(graph, "CaseDesk Messages")}
+    owed = replied & holding
     cases = _rows(graph, "CaseDesk Cases")
     by_model = sum(
         1
         for f in cases
         if str(json.loads(str(f.get("DraftDetail") or "{}")).get("template")).startswith("ai:")
     )
-    missing = sum(
-        1 for f in cases if str(f.get("Title")) in replied & holding and not f.get("DraftState")
-    )
+    missing = sum(1 for f in cases if str(f.get("Title")) in owed and not f.get("DraftState"))
     return by_model, missing
 
 
